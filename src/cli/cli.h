@@ -1,0 +1,44 @@
+/*
+ * cli.h - the commands of the pistack binary.  Each cmd_* gets the global
+ * options and its own arguments (argv[0] is the command name) and returns
+ * the process exit status.
+ */
+#ifndef PISTACK_CLI_CLI_H
+#define PISTACK_CLI_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses of interface.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+	EXIT_RUN_FAILED = 125,
+	EXIT_CANNOT_EXEC = 126,
+	EXIT_NOT_FOUND = 127,
+};
+
+struct cli_opts {
+	const char *conf_root;  /* -C DIR, PISTACK_CONF, or /etc/pistack */
+	int verbose;
+};
+
+struct cli_command {
+	const char *name;
+	const char *args;       /* synopsis of the arguments */
+	const char *summary;
+	int (*run)(const struct cli_opts *opts, int argc, char **argv);
+	const char *issue;      /* non-NULL: not built yet, and what will build it */
+};
+
+extern const struct cli_command cli_commands[];
+
+const struct cli_command *cli_find_command(const char *name);
+void cli_usage(FILE *out);
+
+int cmd_check(const struct cli_opts *opts, int argc, char **argv);
+int cmd_help(const struct cli_opts *opts, int argc, char **argv);
+int cmd_version(const struct cli_opts *opts, int argc, char **argv);
+
+#endif
