@@ -17,7 +17,7 @@
 #define LATER(name, args, summary, issue) { name, args, summary, NULL, issue }
 
 const struct cli_command cli_commands[] = {
-	LATER("run", "[--rm] NAME [-- CMD ARG...]", "run one service in the foreground, without the daemon", "the isolation engine"),
+	{ "run", "[--rm] NAME [-- CMD ARG...]", "run one service in the foreground, without the daemon", cmd_run, NULL },
 	LATER("start", "NAME...", "start services under the daemon", "the supervisor"),
 	LATER("stop", "NAME...", "stop services (stop_signal, then SIGKILL after stop_timeout)", "the supervisor"),
 	LATER("restart", "NAME...", "stop, then start services", "the supervisor"),

@@ -34,10 +34,17 @@ struct cli_command {
 
 extern const struct cli_command cli_commands[];
 
+struct config;
+/* Load the configuration root of OPTS into CFG: EXIT_OK, or EXIT_CONFIG after
+ * printing every FILE:LINE problem. */
+int cli_load_config(const struct cli_opts *opts, struct config *cfg);
+
 const struct cli_command *cli_find_command(const char *name);
 void cli_usage(FILE *out);
 
+int cmd_run(const struct cli_opts *opts, int argc, char **argv);
 int cmd_check(const struct cli_opts *opts, int argc, char **argv);
+/* start stop restart status ps logs exec stats reload down: talk to the daemon. */
 int cmd_help(const struct cli_opts *opts, int argc, char **argv);
 int cmd_version(const struct cli_opts *opts, int argc, char **argv);
 

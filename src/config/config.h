@@ -96,6 +96,9 @@ struct service_config {
 	 * and to tell a configured limit from a default. */
 	struct origin *origins;
 	struct origin file;             /* conf.d/NAME.ini itself, line 1 */
+	/* A digest of every resolved setting (FNV-1a over "key=value" lines):
+	 * equal fingerprints mean `reload` may leave the service running. */
+	uint64_t fingerprint;
 };
 
 struct config {

@@ -11,6 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fold "SECTION.KEY=TEXT\n" into an FNV-1a digest. */
+static uint64_t fingerprint_add(uint64_t h, const char *section, const char *key, const char *text)
+{
+	const char *parts[] = { section, ".", key, "=", text, "\n" };
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+			h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Parse TEXT (from ORIGIN, or the default when ORIGIN->file is NULL) into BASE. */
 static int resolve_one(const struct schema_key *k, const char *text, const struct origin *origin,
 		       void *base, struct diag_list *diags, const char *fallback_file)
@@ -148,6 +159,7 @@ static int resolve_mounts(struct service_config *svc, const struct layer *const 
 				ret = -EINVAL;
 				continue;
 			}
+			svc->fingerprint = fingerprint_add(svc->fingerprint, "mount", e->target, e->value);
 			if (m.kind == MOUNT_BUNDLE && check_bundle_source(svc, &m, &e->origin, diags) < 0)
 				ret = -EINVAL;
 			for (slot = 0; slot < svc->n_mounts; slot++)
@@ -181,6 +193,7 @@ int resolve_service(struct service_config *svc, const char *name, const struct l
 	int ret = 0;
 
 	snprintf(svc->name, sizeof(svc->name), "%s", name);
+	svc->fingerprint = fingerprint_add(0xcbf29ce484222325ULL, "service", "bundle", svc->bundle);
 	svc->origins = calloc(schema_n_keys, sizeof(*svc->origins));
 	if (!svc->origins)
 		return -ENOMEM;
@@ -201,6 +214,8 @@ int resolve_service(struct service_config *svc, const char *name, const struct l
 		if (top < 0) {
 			if (k->def && resolve_one(k, k->def, &def, svc, diags, own->file) < 0)
 				ret = -EINVAL;
+			if (k->def)
+				svc->fingerprint = fingerprint_add(svc->fingerprint, k->section, k->key, k->def);
 			continue;
 		}
 		if (k->flags & KEY_LIST) {
@@ -217,6 +232,7 @@ int resolve_service(struct service_config *svc, const char *name, const struct l
 						continue;
 					if (first)
 						svc->origins[i] = e->origin, first = false;
+					svc->fingerprint = fingerprint_add(svc->fingerprint, k->section, k->key, e->value);
 					if (resolve_one(k, e->value, &e->origin, svc, diags, own->file) < 0)
 						ret = -EINVAL;
 				}
@@ -226,6 +242,7 @@ int resolve_service(struct service_config *svc, const char *name, const struct l
 		{
 			const struct raw_entry *e = layer_last(layers[top], k);
 			svc->origins[i] = e->origin;
+			svc->fingerprint = fingerprint_add(svc->fingerprint, k->section, k->key, e->value);
 			if (resolve_one(k, e->value, &e->origin, svc, diags, own->file) < 0)
 				ret = -EINVAL;
 		}

@@ -277,9 +277,11 @@ TEST(config_error_bad_service_names)
 	root_init(&r);
 	root_write(&r, "conf.d/Web.ini", "[service]\nexec = /bin/true\n");
 	root_write(&r, "conf.d/gateway.ini", "[service]\nexec = /bin/true\n");
+	root_write(&r, "conf.d/supervisor.ini", "[service]\nexec = /bin/true\n");
 	root_write(&r, "conf.d/this-name-is-far-too-long-for-a-dns-label.ini", "[service]\nexec = /bin/true\n");
 	expect_error(&r, "conf.d/Web.ini:1: invalid service name 'Web'");
 	expect_error(&r, "conf.d/gateway.ini:1: the name 'gateway' is reserved");
+	expect_error(&r, "conf.d/supervisor.ini:1: the name 'supervisor' is reserved");
 	expect_error(&r, "conf.d/this-name-is-far-too-long-for-a-dns-label.ini:1: invalid service name");
 	root_release(&r);
 }
@@ -487,4 +489,30 @@ TEST(config_missing_root)
 	if (d.n)
 		CHECK_CONTAINS(d.v[0], "/nonexistent/pistack-root: not a configuration root");
 	diag_release(&d);
+}
+
+TEST(config_fingerprint_tracks_settings)
+{
+	struct root r;
+	struct config cfg;
+	uint64_t a = 0, b = 0, c = 0;
+
+	root_init(&r);
+	root_write(&r, "conf.d/web.ini", "[service]\nexec = /bin/true\n[limits]\nmemory = 64M\n");
+	root_write(&r, "conf.d/db.ini", "[service]\nexec = /bin/true\n");
+	CHECK(load(&r, &cfg) == NULL);
+	a = config_find_service(&cfg, "web")->fingerprint;
+	c = config_find_service(&cfg, "db")->fingerprint;
+	config_release(&cfg);
+	root_write(&r, "conf.d/web.ini", "; a comment moves lines\n[service]\nexec = /bin/true\n[limits]\nmemory = 128M\n");
+	CHECK(load(&r, &cfg) == NULL);
+	b = config_find_service(&cfg, "web")->fingerprint;
+	CHECK(a != b);
+	CHECK(c == config_find_service(&cfg, "db")->fingerprint);
+	config_release(&cfg);
+	root_write(&r, "conf.d/web.ini", "[service]\nexec = /bin/true\n\n[limits]\nmemory = 64M\n");
+	CHECK(load(&r, &cfg) == NULL);
+	CHECK(a == config_find_service(&cfg, "web")->fingerprint);
+	config_release(&cfg);
+	root_release(&r);
 }
