@@ -310,7 +310,7 @@ struct cgroup_fake {
 /* Write TEXT to DIR/NAME, creating it. */
 static void cgroup_test_put(const char *dir, const char *name, const char *text)
 {
-	char path[256];
+	char path[1024];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
