@@ -38,6 +38,8 @@ struct config;
 /* Load the configuration root of OPTS into CFG: EXIT_OK, or EXIT_CONFIG after
  * printing every FILE:LINE problem. */
 int cli_load_config(const struct cli_opts *opts, struct config *cfg);
+/* The same for conf.d/pistack.ini alone (paths of the daemon's socket). */
+int cli_load_global_config(const struct cli_opts *opts, struct config *cfg);
 
 const struct cli_command *cli_find_command(const char *name);
 void cli_usage(FILE *out);

@@ -28,6 +28,8 @@ struct run_ctx {
 	struct cgroup_root cg;
 	bool cg_open;
 	struct container ct;          /* copies `-- CMD ARG...`: init rewrites argv for its title */
+	struct seccomp_cache seccomp; /* backed by STATE/seccomp: compiled once, not per run */
+	char seccomp_dir[4096];
 	bool ct_prepared;
 	int pty_master;               /* the service's terminal (spawned.pty_master) */
 	struct termios saved_tio;
@@ -139,7 +141,9 @@ static int run_prepare(struct run_ctx *c, const struct config *cfg, char *const 
 		return r;
 	c->cg_open = true;
 	c->ct_prepared = true;
-	return container_prepare(&c->ct, &cfg->global, svc, &c->cg, cmd, term, NULL, err);
+	snprintf(c->seccomp_dir, sizeof(c->seccomp_dir), "%s/seccomp", cfg->global.state);
+	c->seccomp.dir = c->seccomp_dir;
+	return container_prepare(&c->ct, &cfg->global, svc, &c->cg, cmd, term, NULL, &c->seccomp, err);
 }
 
 /* Undo what run_prepare and the service left: cgroup, runtime files, terminal. */
@@ -158,6 +162,7 @@ static void run_cleanup(struct run_ctx *c, bool remove_state)
 		close(c->pty_master);
 	if (c->cg_open)
 		cgroup_root_release(&c->cg);
+	seccomp_cache_release(&c->seccomp);
 }
 
 int cmd_run(const struct cli_opts *cli, int argc, char **argv)

@@ -292,6 +292,32 @@ int config_load(struct config *cfg, const char *root, struct diag_list *diags)
 	return c.ret;
 }
 
+/* See config.h. */
+int config_load_global(struct config *cfg, const char *root, struct diag_list *diags)
+{
+	struct layer global = { 0 }, defaults = { 0 };
+	cleanup_free char *gpath = NULL, *gshown = NULL;
+	const char *gfile;
+	int r = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!(cfg->root = strdup(root)) || asprintf(&gpath, "%s/conf.d/pistack.ini", root) < 0 ||
+	    !(gshown = display_path(root, "conf.d/pistack.ini")) || !(gfile = config_pool_file(cfg, gshown))) {
+		config_release(cfg);
+		return -ENOMEM;
+	}
+	global.file = defaults.file = gfile;
+	if (layer_load(&global, &defaults, gpath, gfile, FILE_GLOBAL, diags) == -EINVAL)
+		r = -EINVAL;
+	if (resolve_global(&cfg->global, &global, diags) < 0)
+		r = -EINVAL;
+	layer_release(&global);
+	layer_release(&defaults);
+	if (r < 0)
+		config_release(cfg);
+	return r;
+}
+
 /* Free one service's settings. */
 static void service_release(struct service_config *svc)
 {

@@ -115,6 +115,10 @@ struct config {
 int config_load(struct config *cfg, const char *root, struct diag_list *diags);
 void config_release(struct config *cfg);
 
+/* Load only conf.d/pistack.ini's global settings (for commands that need the
+ * paths, like the control socket's, even while a service file is broken). */
+int config_load_global(struct config *cfg, const char *root, struct diag_list *diags);
+
 /* The service NAME, or NULL. */
 const struct service_config *config_find_service(const struct config *cfg, const char *name);
 

@@ -590,18 +590,12 @@ static void cg_kill_legacy(int dirfd, int depth)
 static int cg_wait_empty(int dirfd, const char *path, bool legacy, struct error *err)
 {
 	long long deadline = cg_now_ms() + CG_DESTROY_TIMEOUT_MS;
-	cleanup_close int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	cleanup_close int ifd = -1;
 	cleanup_free char *events_path = NULL;
 
 	events_path = cg_join(path, "cgroup.events");
 	if (!events_path)
 		return error_set(err, ENOMEM, "watch '%s/cgroup.events'", path);
-	/* Watch before the first read, or a change in between would be missed.  Without
-	 * inotify (out of watches) the poll() timeout below turns it into polling. */
-	if (ifd >= 0 && inotify_add_watch(ifd, events_path, IN_MODIFY) < 0) {
-		close(ifd);
-		ifd = -1;
-	}
 	for (;;) {
 		cleanup_free char *events = NULL;
 		long long left;
@@ -616,6 +610,19 @@ static int cg_wait_empty(int dirfd, const char *path, bool legacy, struct error 
 			return 0;
 		if (r < 0)
 			return cg_fail(err, EINVAL, "read '%s': no \"populated\" line", events_path);
+		/* Watched only once it is found populated: the usual case (already
+		 * empty) then costs no inotify instance, whose close() waits for an
+		 * RCU grace period (~15 ms on every `run`).  A change between this
+		 * read and the watch is caught by reading again right away. */
+		if (ifd < 0 && !legacy) {
+			ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+			if (ifd >= 0 && inotify_add_watch(ifd, events_path, IN_MODIFY) < 0) {
+				close(ifd);
+				ifd = -1;
+			}
+			if (ifd >= 0)
+				continue;
+		}
 		left = deadline - cg_now_ms();
 		if (left <= 0)
 			return cg_fail(err, ETIMEDOUT,
@@ -623,8 +630,10 @@ static int cg_wait_empty(int dirfd, const char *path, bool legacy, struct error 
 				       CG_DESTROY_TIMEOUT_MS);
 		if (legacy)
 			cg_kill_legacy(dirfd, 0);
+		/* Without inotify (out of watches, or legacy) poll() times out: polling. */
 		if (legacy || ifd < 0)
 			left = left < CG_LEGACY_KILL_MS ? left : CG_LEGACY_KILL_MS;
+		pfd.fd = ifd;
 		if (poll(&pfd, ifd >= 0 ? 1 : 0, (int)left) > 0)
 			while (read(ifd, drain, sizeof(drain)) > 0)
 				;

@@ -46,7 +46,7 @@ char *container_resolv_conf(const struct service_config *svc)
 int container_prepare(struct container *ct, const struct global_config *global,
 		      const struct service_config *svc, const struct cgroup_root *cg,
 		      char *const *argv_override, const char *term, const char *resolv_conf,
-		      struct error *err)
+		      struct seccomp_cache *cache, struct error *err)
 {
 	struct rootfs_request req = { .global = global, .svc = svc };
 	char *resolv = NULL, *hosts = NULL;
@@ -76,9 +76,15 @@ int container_prepare(struct container *ct, const struct global_config *global,
 	 * cgroup_create() below checks again. */
 	if ((r = cgroup_remove_stale(cg, svc->name, err)) < 0)
 		return r;
-	/* Compiled here, once, so the child only has to load it. */
-	if ((r = seccomp_program_build(&svc->seccomp, service_effective_caps(svc), &ct->seccomp, err)) < 0)
-		return r;
+	/* Compiled here (or once per daemon), so the child only has to load it. */
+	if (cache) {
+		if ((r = seccomp_cache_get(cache, &svc->seccomp, service_effective_caps(svc), &ct->filter, err)) < 0)
+			return r;
+	} else {
+		if ((r = seccomp_program_build(&svc->seccomp, service_effective_caps(svc), &ct->seccomp, err)) < 0)
+			return r;
+		ct->filter = &ct->seccomp;
+	}
 	resolv = resolv_conf ? strdup(resolv_conf) : container_resolv_conf(svc);
 	if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
 		     svc->hostname) < 0)
@@ -128,7 +134,7 @@ int container_start(struct container *ct, const int stdio[3], const struct conta
 	sc.rootfs = &ct->plan;
 	sc.id = &ct->id;
 	sc.caps = cap_plan_for(service_effective_caps(ct->svc), ct->svc->caps_add, ct->id.uid);
-	sc.seccomp = &ct->seccomp;
+	sc.seccomp = ct->filter;
 	sc.cgroup_fd = ct->cgroup_fd;
 	sc.userns_base = ct->userns_base;
 	sc.setup_child = opts->setup_child;
@@ -159,6 +165,7 @@ void container_cleanup(struct container *ct, bool remove_state, struct error *er
 		close(ct->sp.pidfd);
 	ct->sp.sync_fd = ct->sp.pidfd = -1;
 	seccomp_program_release(&ct->seccomp);
+	ct->filter = NULL;
 	identity_release(&ct->id);
 	strv_release(&ct->env);
 	strv_release(&ct->argv);

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "isolate/cgroup.h"
 #include "isolate/rootfs.h"
+#include "isolate/seccomp_cache.h"
 #include "isolate/security.h"
 #include "isolate/spawn.h"
 
@@ -22,7 +23,8 @@ struct container {
 	int cgroup_fd;
 	bool cgroup_made;
 	struct identity id;
-	struct seccomp_program seccomp;
+	struct seccomp_program seccomp;   /* compiled for this instance (no cache) */
+	const struct seccomp_program *filter; /* what the service loads: &seccomp or a cached one */
 	struct rootfs_plan plan;
 	bool plan_ready;
 	struct strv env;
@@ -33,11 +35,12 @@ struct container {
 
 /* Prepare everything the child needs.  ARGV_OVERRIDE replaces the service's
  * exec when non-NULL; TERM is the TERM of a terminal session or NULL.
- * RESOLV_CONF (the file's content) NULL means: derived from the network mode. */
+ * RESOLV_CONF (the file's content) NULL means: derived from the network mode.
+ * CACHE (the daemon's) supplies the compiled seccomp program; NULL: compiled here. */
 int container_prepare(struct container *ct, const struct global_config *global,
 		      const struct service_config *svc, const struct cgroup_root *cg,
 		      char *const *argv_override, const char *term, const char *resolv_conf,
-		      struct error *err);
+		      struct seccomp_cache *cache, struct error *err);
 
 /* Spawn it with STDIO as 0, 1, 2 (TTY: stdio[0] becomes its controlling
  * terminal).  On failure *EXIT_CODE is 125, 126 or 127. */

@@ -227,10 +227,12 @@ static int rootfs_plan_kernel_fs(struct rootfs_plan *plan, const struct rootfs_r
 	if (!rootfs_plan_add(plan, OP_PROC, "proc", "/proc", ROOTFS_SAFE | MS_NOEXEC, NULL, 0, err))
 		return -ENOMEM;
 	/* A new sysfs shows the network devices of the mounter's network namespace
-	 * and needs that namespace to belong to the mounter's user namespace: with
-	 * the host's network (mode host, or a userns sharing it) the mount is
-	 * refused, so bind the host's /sys read-only instead. */
-	if (req->svc->net_mode == NET_HOST)
+	 * and needs that namespace to belong to the mounter's user namespace: a
+	 * user-namespaced service on the host's network is refused the mount, so
+	 * it gets the host's /sys bound read-only instead (recursively: its locked
+	 * submounts cannot be left out).  Everyone else gets a fresh sysfs, which
+	 * never shows the host's debugfs, tracefs or securityfs. */
+	if (req->svc->net_mode == NET_HOST && req->userns)
 		op = rootfs_plan_add(plan, OP_BIND, "/sys", "/sys", ROOTFS_SAFE | MS_NOEXEC | MS_RDONLY, NULL,
 				     S_IFDIR, err);
 	else

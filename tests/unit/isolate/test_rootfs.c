@@ -443,7 +443,23 @@ TEST(rootfs_debian_not_built)
 	CHECK(rootfs_user_db_dir(&t.svc) == NULL);
 }
 
-TEST(rootfs_net_host_binds_sys)
+TEST(rootfs_net_host_mounts_fresh_sysfs)
+{
+	struct rootfs_test t;
+	struct rootfs_plan p;
+	struct error err;
+
+	/* Without a user namespace, mode host still gets its own sysfs: a bind of
+	 * the host's /sys would show debugfs, tracefs and securityfs. */
+	rootfs_test_init(&t);
+	t.svc.net_mode = NET_HOST;
+	CHECK_INT(rootfs_plan_build(&t.req, "/", &p, &err), 0);
+	CHECK(rootfs_test_index(&p, "/sys", OP_SYSFS) >= 0);
+	CHECK(!rootfs_plan_find(&p, "/sys") || rootfs_plan_find(&p, "/sys")->kind != OP_BIND);
+	rootfs_plan_release(&p);
+}
+
+TEST(rootfs_net_host_userns_binds_sys)
 {
 	struct rootfs_test t;
 	struct rootfs_plan p;
@@ -452,6 +468,8 @@ TEST(rootfs_net_host_binds_sys)
 
 	rootfs_test_init(&t);
 	t.svc.net_mode = NET_HOST;
+	t.svc.userns = true;
+	t.req.userns = true;
 	CHECK_INT(rootfs_plan_build(&t.req, "/", &p, &err), 0);
 	op = rootfs_plan_find(&p, "/sys");
 	CHECK(op && op->kind == OP_BIND);
