@@ -45,8 +45,10 @@ const struct cli_command *cli_find_command(const char *name);
 void cli_usage(FILE *out);
 
 int cmd_run(const struct cli_opts *opts, int argc, char **argv);
+int cmd_daemon(const struct cli_opts *opts, int argc, char **argv);
 int cmd_check(const struct cli_opts *opts, int argc, char **argv);
 /* start stop restart status ps logs exec stats reload down: talk to the daemon. */
+int cmd_ctl(const struct cli_opts *opts, int argc, char **argv);
 int cmd_help(const struct cli_opts *opts, int argc, char **argv);
 int cmd_version(const struct cli_opts *opts, int argc, char **argv);
 
