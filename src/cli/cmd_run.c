@@ -134,9 +134,6 @@ static int run_prepare(struct run_ctx *c, const struct config *cfg, char *const 
 
 	if (geteuid() != 0)
 		return error_set(err, EPERM, "run '%s': pistack run needs root", svc->name);
-	if (svc->net_mode == NET_INTERCONTAINER)
-		return error_set(err, 0, "join network '%s': the intercontainer bridge is not built yet; "
-				 "set [network] mode = none or host", cfg->global.bridge);
 	if ((r = cgroup_root_open(&c->cg, err)) < 0)
 		return r;
 	c->cg_open = true;

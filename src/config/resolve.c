@@ -300,12 +300,6 @@ static int check_service(const struct config *cfg, const struct service_config *
 			 value_net_mode_name(s->net_mode));
 		ret = -EINVAL;
 	}
-	if ((s->health_kind == HEALTH_HTTP || s->health_kind == HEALTH_TCP) && s->net_mode == NET_NONE) {
-		o = key_origin(s, "health", s->health_kind == HEALTH_HTTP ? "http" : "tcp");
-		diag_add(diags, o.file, o.line, "[health] %s needs a network; use cmd with [network] mode none",
-			 s->health_kind == HEALTH_HTTP ? "http" : "tcp");
-		ret = -EINVAL;
-	}
 	for (size_t p = 0; p < s->ports.n; p++) {
 		const struct portmap *pm = &s->ports.v[p];
 		bool gateway_runs = false;

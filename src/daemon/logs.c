@@ -37,20 +37,6 @@
 #define LOG_SCAN_BLOCK (64 * 1024)
 #define LOG_PATH_MAX (NAME_MAX_LEN + 16) /* "NAME.log.99" */
 
-/*
- * The file and tail functions take a directory descriptor and no daemon, so
- * tests/unit/daemon/test_logs.c runs them on a temporary directory.  Their
- * declarations belong in logs.h; they are here until that header takes them.
- */
-struct log_file;
-int log_file_open(int dirfd, const char *name, uint64_t max_size, unsigned files, struct log_file **out);
-int log_file_write(struct log_file *f, const char *data, size_t len);
-bool log_file_line_start(const struct log_file *f);
-void log_file_close(struct log_file *f);
-int log_rotate_files(int dirfd, const char *name, unsigned files);
-int log_tail(int dirfd, const char *name, unsigned files, long long lines,
-	     int (*fn)(const char *buf, size_t len, void *arg), void *arg);
-
 /* NAME.log, the file being written, and its size budget. */
 struct log_file {
 	int dirfd; /* LOGS, our own descriptor */

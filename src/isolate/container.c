@@ -58,6 +58,11 @@ int container_prepare(struct container *ct, const struct global_config *global,
 	ct->cg = cg;
 	ct->cgroup_fd = -1;
 	ct->sp.pidfd = ct->sp.sync_fd = ct->sp.sync_fd_in_init = ct->sp.pty_master = -1;
+	/* Refused rather than started with only a loopback interface: the
+	 * service would look up and reach nothing of what it was promised. */
+	if (svc->net_mode == NET_INTERCONTAINER)
+		return error_set(err, 0, "join network '%s': the intercontainer bridge is not built yet; "
+				 "set [network] mode = none or host", global->bridge);
 	for (char *const *a = argv_override ? argv_override : svc->exec.v; a && *a; a++)
 		if (strv_push(&ct->argv, *a) < 0)
 			return error_set(err, ENOMEM, "copy the command of '%s'", svc->name);

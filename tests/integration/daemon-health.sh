@@ -31,6 +31,8 @@ restart = always
 [mount]
 /srv.py = bundle:srv.py ro
 /data = volume
+[network]
+mode = none
 [http]
 port = 8080
 [health]

@@ -14,17 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/logs.h"
 #include "test.h"
 
-/* From daemon/logs.c (declared there until logs.h takes them). */
-struct log_file;
-int log_file_open(int dirfd, const char *name, uint64_t max_size, unsigned files, struct log_file **out);
-int log_file_write(struct log_file *f, const char *data, size_t len);
-bool log_file_line_start(const struct log_file *f);
-void log_file_close(struct log_file *f);
-int log_rotate_files(int dirfd, const char *name, unsigned files);
-int log_tail(int dirfd, const char *name, unsigned files, long long lines,
-	     int (*fn)(const char *buf, size_t len, void *arg), void *arg);
 
 struct tdir {
 	char path[64];
