@@ -39,6 +39,7 @@ struct ctl_request {
 	int argc;
 	bool launch;                 /* start the daemon when it is not running */
 	bool exec, interactive, tty;
+	char size[32];               /* exec -t: "--size=ROWSxCOLS", in argv */
 };
 
 /* Print the usage line of command NAME; returns EXIT_USAGE. */
@@ -177,8 +178,17 @@ static int ctl_request_build(struct ctl_request *r, int argc, char **argv)
 		}
 		if (r->interactive)
 			ctl_request_add(r, "-i");
-		if (r->tty)
+		if (r->tty) {
+			struct winsize ws;
+
 			ctl_request_add(r, "-t");
+			/* The command's terminal starts at our size, as `run -t`. */
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+				snprintf(r->size, sizeof(r->size), "--size=%ux%u", (unsigned)ws.ws_row,
+					 (unsigned)ws.ws_col);
+				ctl_request_add(r, r->size);
+			}
+		}
 		if (!ctl_request_add_names(r, cmd, optind + 1, argv, optind))
 			return ctl_usage(cmd);
 		for (int i = optind + 1; i < argc; i++) {
@@ -333,7 +343,7 @@ static int ctl_talk(int sock, char *const *argv, const int *fds, int n_fds, stru
 		return r;
 	/* Even when the send failed: a daemon that turned us away before
 	 * reading the request may have said why. */
-	status = ctl_read_reply(sock, STDOUT_FILENO, STDERR_FILENO);
+	status = ctl_read_reply(sock, STDOUT_FILENO, STDERR_FILENO, NULL);
 	if (status >= 0)
 		return status;
 	return r < 0 ? r : status;
@@ -414,30 +424,20 @@ static bool ctl_relay(int from, int to)
 	return true;
 }
 
-/* A terminal for `exec -t`: a pty whose slave goes to the daemon. */
+/* `exec -t`: our terminal, relayed to the master of the command's terminal,
+ * which the daemon allocated in the service's own /dev/pts. */
 struct ctl_tty {
-	int master, slave, sigfd;
+	int master, sigfd;
 	struct termios saved;
 	bool raw;
 	sigset_t old_mask;
 };
 
-/* Allocate the pty, sized like our terminal, and watch SIGWINCH. */
+/* Watch SIGWINCH (and the signals that end the relay). */
 static int ctl_tty_open(struct ctl_tty *t, struct error *err)
 {
-	struct winsize ws;
 	sigset_t mask;
-	char *name;
 
-	t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (t->master < 0 || grantpt(t->master) < 0 || unlockpt(t->master) < 0 ||
-	    !(name = ptsname(t->master)))
-		return error_set(err, errno, "allocate a terminal");
-	t->slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (t->slave < 0)
-		return error_set(err, errno, "open terminal '%s'", name);
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		ioctl(t->master, TIOCSWINSZ, &ws);
 	/* Blocked, the signals arrive on the signalfd: a resize is forwarded,
 	 * a hangup or termination ends the relay with the terminal restored. */
 	sigemptyset(&mask);
@@ -462,18 +462,18 @@ static void ctl_tty_raw(struct ctl_tty *t)
 		return;
 	raw = t->saved;
 	cfmakeraw(&raw);
-	t->raw = tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0;
+	/* TCSANOW, not TCSAFLUSH: what was typed ahead while the command
+	 * started is the command's input (as `run -t`), not to be discarded. */
+	t->raw = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
 }
 
-/* Restore our terminal and signals; close the pty. */
+/* Restore our terminal and signals; close the master. */
 static void ctl_tty_close(struct ctl_tty *t)
 {
 	if (t->raw)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t->saved);
 	if (t->master >= 0)
 		close(t->master);
-	if (t->slave >= 0)
-		close(t->slave);
 	if (t->sigfd >= 0) {
 		close(t->sigfd);
 		sigprocmask(SIG_SETMASK, &t->old_mask, NULL);
@@ -534,32 +534,39 @@ static int ctl_tty_relay(struct ctl_tty *t, int sock, bool interactive)
 	return status;
 }
 
-/* Run `exec`: send the request with our stdio (or a pty) and relay. */
+/* Run `exec`: send the request with our stdio (or /dev/null) and relay. */
 static int ctl_exec(int sock, const struct ctl_request *req, struct error *err)
 {
-	struct ctl_tty t = { .master = -1, .slave = -1, .sigfd = -1 };
+	struct ctl_tty t = { .master = -1, .sigfd = -1 };
 	cleanup_close int null = -1;
 	int fds[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+	struct winsize ws;
 	int r;
 
-	if (!req->tty) {
-		/* Without -i the command must not eat input meant for whoever runs us. */
-		if (!req->interactive) {
-			null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (null < 0)
-				return error_set(err, errno, "open '/dev/null'");
-			fds[0] = null;
-		}
-		return ctl_talk(sock, req->argv, fds, 3, err);
+	/* Without -i the command must not eat input meant for whoever runs us;
+	 * with -t its stdio is a terminal of the service's: ours stays out of
+	 * the container, and the daemon only wants three descriptors. */
+	if (!req->interactive || req->tty) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			return error_set(err, errno, "open '/dev/null'");
+		fds[0] = null;
+		if (req->tty)
+			fds[1] = fds[2] = null;
 	}
+	if (!req->tty)
+		return ctl_talk(sock, req->argv, fds, 3, err);
 	if ((r = ctl_tty_open(&t, err)) < 0)
 		goto out;
-	fds[0] = fds[1] = fds[2] = t.slave;
-	if ((r = ctl_send_request(sock, req->argv, fds, 3, err)) < 0)
+	if ((r = ctl_send_request(sock, req->argv, fds, 3, err)) < 0 && r != -EPIPE && r != -ECONNRESET)
 		goto out;
-	/* Ours closed, the pty reports the end (EIO) once the command's are. */
-	close(t.slave);
-	t.slave = -1;
+	/* The master first; a failure ends the reply with the daemon's words. */
+	r = ctl_read_reply(sock, STDOUT_FILENO, STDERR_FILENO, &t.master);
+	if (r != CTL_REPLY_FD)
+		goto out;
+	/* Again: our terminal may have been resized since the request. */
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		ioctl(t.master, TIOCSWINSZ, &ws);
 	ctl_tty_raw(&t);
 	r = ctl_tty_relay(&t, sock, req->interactive);
 out:

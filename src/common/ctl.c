@@ -142,14 +142,49 @@ int ctl_send_request(int sock, char *const *argv, const int *fds, int n_fds, str
 	return 0;
 }
 
-/* Read exactly LEN bytes; 0, -ECONNRESET at end of stream, or -errno. */
-static int ctl_read_full(int fd, void *buf, size_t len)
+/* Keep the first descriptor of MSG's SCM_RIGHTS in *FD (when -1); close the others. */
+static void ctl_take_fds(struct msghdr *msg, int *fd)
 {
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int one;
+
+			memcpy(&one, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*fd < 0)
+				*fd = one;
+			else
+				close(one);
+		}
+	}
+}
+
+/* Read exactly LEN bytes of socket FD, and the first descriptor that comes
+ * with them into *PASSED (which stays as it is without one); 0, -ECONNRESET
+ * at end of stream, or -errno.  recvmsg(), not read(): read() would drop
+ * (close) a descriptor riding on the bytes. */
+static int ctl_read_full(int fd, void *buf, size_t len, int *passed)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * CTL_FDS_MAX)];
+	} control;
 	size_t off = 0;
 
 	while (off < len) {
-		ssize_t n = read(fd, (char *)buf + off, len - off);
+		struct iovec iov = { .iov_base = (char *)buf + off, .iov_len = len - off };
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = control.buf, .msg_controllen = sizeof(control.buf)
+		};
+		ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
 
+		if (n >= 0)
+			ctl_take_fds(&msg, passed);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -196,7 +231,7 @@ static int ctl_parse_status(const char *s, size_t len)
 }
 
 /* Relay reply frames until 'x'; see ctl.h. */
-int ctl_read_reply(int sock, int out_fd, int err_fd)
+int ctl_read_reply(int sock, int out_fd, int err_fd, int *pty)
 {
 	cleanup_free char *payload = malloc(CTL_FRAME_MAX);
 
@@ -204,20 +239,30 @@ int ctl_read_reply(int sock, int out_fd, int err_fd)
 		return -ENOMEM;
 	for (;;) {
 		unsigned char header[4];
+		cleanup_close int passed = -1;
 		long len;
 		int r;
 
-		r = ctl_read_full(sock, header, sizeof(header));
+		/* The daemon attaches a descriptor to the header of its 'p' frame;
+		 * one on any other frame is closed with it. */
+		r = ctl_read_full(sock, header, sizeof(header), &passed);
 		if (r < 0)
 			return r;
 		len = ctl_frame_length(header);
 		/* A reply frame holds at least its type byte. */
 		if (len <= 0)
 			return len < 0 ? len : -EPROTO;
-		r = ctl_read_full(sock, payload, (size_t)len);
+		r = ctl_read_full(sock, payload, (size_t)len, &passed);
 		if (r < 0)
 			return r;
 		switch (payload[0]) {
+		case CTL_PTY:
+			/* Unasked for, or empty: the daemon is not the one we speak to. */
+			if (!pty || passed < 0 || len != 1)
+				return -EPROTO;
+			*pty = passed;
+			passed = -1;
+			return CTL_REPLY_FD;
 		case CTL_OUT:
 		case CTL_ERR:
 			r = ctl_write_full(payload[0] == CTL_OUT ? out_fd : err_fd, payload + 1,

@@ -9,6 +9,8 @@
  *     after it, for `exec -i`, nothing more: the descriptors carry the data.
  *   replies (daemon -> client): frames whose first byte is the type:
  *     'o' bytes for stdout, 'e' bytes for stderr,
+ *     'p' (the type byte alone) with one descriptor attached (SCM_RIGHTS):
+ *       for `exec -t`, the master of the command's terminal, the first frame;
  *     'x' the exit status in decimal: the last frame of the reply.
  * Pure functions here; no I/O but what is named.
  */
@@ -24,7 +26,10 @@
 #define CTL_ARGS_MAX 256      /* arguments of one request */
 #define CTL_FDS_MAX 3
 
-enum ctl_reply_type { CTL_OUT = 'o', CTL_ERR = 'e', CTL_EXIT = 'x' };
+enum ctl_reply_type { CTL_OUT = 'o', CTL_ERR = 'e', CTL_PTY = 'p', CTL_EXIT = 'x' };
+
+/* ctl_read_reply(): a descriptor arrived, the reply goes on. */
+#define CTL_REPLY_FD 256
 
 /* Parse a request payload into ARGV (pointers into PAYLOAD, which must stay
  * alive; ARGV has room for CTL_ARGS_MAX + 1 and ends with NULL).  Refuses an
@@ -42,7 +47,11 @@ void ctl_frame_header(unsigned char header[4], uint32_t len);
 /* Client side: send the request ARGV with FDS attached (n_fds may be 0). */
 int ctl_send_request(int sock, char *const *argv, const int *fds, int n_fds, struct error *err);
 /* Client side: read reply frames, writing 'o' to OUT_FD and 'e' to ERR_FD,
- * until 'x'; returns the exit status, or -errno when the daemon hung up. */
-int ctl_read_reply(int sock, int out_fd, int err_fd);
+ * until 'x'; returns the exit status, or -errno when the daemon hung up.
+ * With PTY non-NULL, a 'p' frame stops it early: CTL_REPLY_FD with its
+ * descriptor (close-on-exec, the caller's) in *PTY; call again for the rest.
+ * Otherwise, or when a 'p' frame carries no descriptor, -EPROTO.  Any other
+ * descriptor that comes is closed. */
+int ctl_read_reply(int sock, int out_fd, int err_fd, int *pty);
 
 #endif

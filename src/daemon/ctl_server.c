@@ -668,6 +668,55 @@ void ctl_write(struct ctl_conn *c, char type, const void *buf, size_t len)
 	ctl_conn_watch(c);
 }
 
+/* Send a 'p' frame carrying FD; see ctl_server.h.  Synchronous: a
+ * descriptor cannot wait in the byte queue, so it goes only ahead of
+ * everything, and only if the socket takes it now. */
+int ctl_send_fd(struct ctl_conn *c, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	unsigned char frame[5];
+	struct iovec iov = { .iov_base = frame, .iov_len = sizeof(frame) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (!c || c->fd < 0 || c->finished)
+		return -EPIPE;
+	if (c->out_off < c->out_len)
+		return -EBUSY;
+	ctl_frame_header(frame, 1);
+	frame[4] = CTL_PTY;
+	memset(&control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	do
+		n = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	/* The descriptor went with the first byte; the rest of the frame, if
+	 * the socket took only part of it, waits in the queue like any reply. */
+	if ((size_t)n < sizeof(frame)) {
+		if (!ctl_conn_reserve(c, sizeof(frame) - (size_t)n)) {
+			ctl_conn_close_socket(c);
+			ctl_conn_settle_later(c);
+			return -ENOMEM;
+		}
+		memcpy(c->out + c->out_len, frame + n, sizeof(frame) - (size_t)n);
+		c->out_len += sizeof(frame) - (size_t)n;
+		ctl_conn_watch(c);
+	}
+	return 0;
+}
+
 /* Format and queue reply bytes of TYPE. */
 static void ctl_vprintf(struct ctl_conn *c, char type, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));

@@ -21,6 +21,10 @@ void ctl_server_stop(struct daemon *d);
 void ctl_out(struct ctl_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_err(struct ctl_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_write(struct ctl_conn *c, char type, const void *buf, size_t len);
+/* Send a 'p' frame with FD attached (a copy: FD stays the caller's), now:
+ * only as the first thing of a reply.  0, or -EBUSY (output already
+ * queued), -EAGAIN (the socket is full) or -errno; the reply goes on. */
+int ctl_send_fd(struct ctl_conn *c, int fd);
 /* End the reply with STATUS; the connection closes once it is flushed. */
 void ctl_finish(struct ctl_conn *c, int status);
 

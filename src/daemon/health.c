@@ -205,13 +205,13 @@ static int probe_cmd(const struct service_rt *rt)
 	struct error err;
 	siginfo_t si;
 	pid_t pid;
-	int null, pidfd, code;
+	int null, pidfd, pty, code;
 
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return PROBE_SETUP;
 	req.stdio[0] = req.stdio[1] = req.stdio[2] = null;
-	if (container_exec(&req, &pid, &pidfd, &code, &err) < 0)
+	if (container_exec(&req, &pid, &pidfd, &pty, &code, &err) < 0)
 		return PROBE_SETUP;
 	close(null);
 	memset(&si, 0, sizeof(si));

@@ -1,7 +1,8 @@
 /*
  * verb_exec.c - `exec [-i] [-t] NAME CMD [ARG...]`: run a command inside a
- * running service with the client's descriptors as its stdio, and end the
- * reply with its exit status.  The daemon never blocks on the command: it
+ * running service with the client's descriptors as its stdio (with -t, a
+ * terminal of the service's own /dev/pts, whose master goes to the client in
+ * a 'p' frame), and end the reply with its exit status.  The daemon never blocks on the command: it
  * watches the pidfd of the exec process on its loop, and a client that
  * hangs up takes the command with it.
  */
@@ -21,6 +22,7 @@
 #include "isolate/exec.h"
 
 #define EXEC_USAGE "usage: pistack exec [-i] [-t] NAME CMD [ARG...]\n"
+#define EXEC_SIZE_OPT "--size="  /* the client's, with -t: ROWSxCOLS of its terminal */
 
 /* One command running for one client. */
 struct exec_session {
@@ -79,15 +81,51 @@ static void exec_client_gone(struct ctl_conn *c, void *data)
 		log_msg("%s: unable to kill exec process %d: %s", s->name, (int)s->pid, strerror(errno));
 }
 
-/* Parse the options of exec; returns the index of NAME, or -1 on a usage error. */
-static int exec_parse_args(int argc, char **argv, bool *tty)
+/* Parse a decimal 1..65535 ending at END (or at the string's end); 0 if not one. */
+static unsigned short exec_parse_dim(const char *s, char end, const char **next)
 {
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && p - s < 5; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p != end || v == 0 || v > 65535)
+		return 0;
+	*next = p;
+	return (unsigned short)v;
+}
+
+/* Parse "ROWSxCOLS", each 1..65535; false if malformed. */
+static bool exec_parse_size(const char *s, unsigned short *rows, unsigned short *cols)
+{
+	const char *p;
+
+	*rows = exec_parse_dim(s, 'x', &p);
+	if (!*rows)
+		return false;
+	*cols = exec_parse_dim(p + 1, '\0', &p);
+	return *cols != 0;
+}
+
+/* Parse the options of exec; returns the index of NAME, or -1 on a usage error. */
+static int exec_parse_args(int argc, char **argv, bool *tty, unsigned short *rows, unsigned short *cols)
+{
+	bool sized = false;
 	int i;
 
 	*tty = false;
+	*rows = *cols = 0;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return argc - i - 1 >= 2 ? i + 1 : -1;
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strncmp(argv[i], EXEC_SIZE_OPT, strlen(EXEC_SIZE_OPT)) == 0) {
+			if (!exec_parse_size(argv[i] + strlen(EXEC_SIZE_OPT), rows, cols))
+				return -1;
+			sized = true;
+			continue;
+		}
 		if (!argv[i][1])
 			return -1;
 		for (const char *p = argv[i] + 1; *p; p++) {
@@ -97,7 +135,21 @@ static int exec_parse_args(int argc, char **argv, bool *tty)
 				return -1;
 		}
 	}
+	/* A size is only the terminal's. */
+	if (sized && !*tty)
+		return -1;
 	return argc - i >= 2 ? i : -1;
+}
+
+/* Kill the exec process behind PIDFD, reap it and close PIDFD. */
+static void exec_kill(int pidfd)
+{
+	siginfo_t si;
+
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
+		;
+	close(pidfd);
 }
 
 /* See verbs.h. */
@@ -108,11 +160,12 @@ void verb_exec(struct daemon *d, struct ctl_conn *c, int argc, char **argv, cons
 	struct service_rt *rt;
 	struct error err;
 	const char *name;
+	unsigned short rows, cols;
 	bool tty;
-	int i, code, pidfd;
+	int i, code, pidfd, pty, r;
 	pid_t pid;
 
-	i = exec_parse_args(argc, argv, &tty);
+	i = exec_parse_args(argc, argv, &tty, &rows, &cols);
 	if (i < 0) {
 		ctl_err(c, EXEC_USAGE);
 		ctl_finish(c, 2);
@@ -148,23 +201,34 @@ void verb_exec(struct daemon *d, struct ctl_conn *c, int argc, char **argv, cons
 	req.init_pidfd = rt->pidfd;
 	req.argv = argv + i + 1;
 	memcpy(req.stdio, fds, sizeof(req.stdio));
-	req.tty = tty;
+	/* -t: a terminal of the service's own /dev/pts, whose master goes to
+	 * the client, which relays it: the daemon stays out of the data path. */
+	req.new_tty = tty;
+	req.tty_rows = rows;
+	req.tty_cols = cols;
 	req.term = tty ? "xterm" : NULL; /* as docker exec -t */
 	/* Synchronous until the command was executed: the child has its copies of
 	 * FDS when this returns, and the control server closes ours. */
-	if (container_exec(&req, &pid, &pidfd, &code, &err) < 0) {
+	if (container_exec(&req, &pid, &pidfd, &pty, &code, &err) < 0) {
 		ctl_err(c, "pistack: %s: unable to %s\n", name, err.msg);
 		ctl_finish(c, code);
 		return;
 	}
+	if (pty >= 0) {
+		/* The first frame of the reply: nothing is queued before it. */
+		r = ctl_send_fd(c, pty);
+		close(pty);
+		if (r < 0) {
+			exec_kill(pidfd);
+			ctl_err(c, "pistack: %s: unable to pass the terminal of '%s' to the client: %s\n",
+				name, name, strerror(-r));
+			ctl_finish(c, 1);
+			return;
+		}
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s || loop_add(d->loop, pidfd, EPOLLIN, exec_session_ended, s) < 0) {
-		siginfo_t si;
-
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
-			;
-		close(pidfd);
+		exec_kill(pidfd);
 		free(s);
 		ctl_err(c, "pistack: %s: unable to watch the command in '%s': out of memory\n", name, name);
 		ctl_finish(c, 1);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,7 +49,9 @@ struct exec_child {
 	struct service_exec_spec spec;     /* for the command */
 	int init_pidfd;                    /* the namespaces to join */
 	int ns_flags;                      /* CLONE_NEW* of those that differ from ours */
-	int errfd;                         /* write end of the error pipe */
+	int errfd;                         /* child end of the error socket */
+	bool new_tty;                      /* exec_request.new_tty */
+	unsigned short tty_rows, tty_cols;
 	pid_t caller;                      /* to notice the caller's death */
 	uint64_t nofile;                   /* the service's RLIMIT_NOFILE */
 };
@@ -173,6 +176,25 @@ static void exec_command_main(const struct exec_child *x)
 		spawn_child_fail(x->errfd, 125, &err);
 	}
 	spec.pdeath_signal = SIGKILL;
+	if (x->new_tty) {
+		/* We are in the service's mount namespace, still privileged in its
+		 * user namespace: the same terminal `run -t` gives the service. */
+		int slave;
+
+		/* The terminal is created with our fsuid: host root has none in a
+		 * service's user namespace, and chown() wants the file's ids mapped
+		 * there.  Its root then, as spawn_child_main() becomes (the identity
+		 * switch in service_exec_apply() follows). */
+		if ((x->ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+			error_set(&err, errno, "become root of the user namespace of '%s'", x->spec.svc->name);
+			spawn_child_fail(x->errfd, 125, &err);
+		}
+		slave = spawn_child_open_tty(x->spec.id->uid, x->tty_rows, x->tty_cols, x->errfd, &err);
+		if (slave < 0)
+			spawn_child_fail(x->errfd, 125, &err);
+		spec.stdio[0] = spec.stdio[1] = spec.stdio[2] = slave;
+		spec.tty = true;
+	}
 	service_exec_apply(&spec, x->errfd);
 }
 
@@ -343,7 +365,8 @@ static pid_t exec_clone(int cgroup_fd, int *pidfd)
 
 /* See exec.h.  The exec'd process is the waiter: its wait status is the
  * command's (wait for it with waitid(P_PIDFD, *PIDFD, WEXITED | __WALL)). */
-int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *exit_code, struct error *err)
+int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *pty_master, int *exit_code,
+		   struct error *err)
 {
 	const struct service_config *svc = req->svc;
 	struct exec_child x = { .init_pidfd = -1, .errfd = -1 };
@@ -355,12 +378,13 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 	cleanup_close int proc_fd = -1, cgroup_fd = -1;
 	bool opened = false;
 	sigset_t all, old;
-	int pipefd[2] = { -1, -1 }, child_pidfd = -1, r;
+	int pipefd[2] = { -1, -1 }, child_pidfd = -1, pty = -1, fd, r;
 	ssize_t n;
 	pid_t child;
 
 	*pid = 0;
 	*pidfd = -1;
+	*pty_master = -1;
 	*exit_code = 125;
 	if (!req->argv || !req->argv[0] || !req->argv[0][0])
 		return error_set(err, EINVAL, "exec in '%s': no command", svc->name);
@@ -387,8 +411,11 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 		goto out;
 	if ((r = exec_ns_flags(proc_fd, req->init_pid, svc->name, &x.ns_flags, err)) < 0)
 		goto out;
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		r = error_set(err, errno, "create the exec pipe of '%s'", svc->name);
+	/* A socket, not a pipe: with new_tty the terminal's master comes back
+	 * on it (SCM_RIGHTS).  Its end is still EOF once the command was
+	 * executed and the waiter closed its copy. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pipefd) < 0) {
+		r = error_set(err, errno, "create the exec socket of '%s'", svc->name);
 		goto out;
 	}
 	x.spec.svc = svc;
@@ -400,6 +427,9 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 	x.spec.caps = &caps;
 	x.spec.seccomp = req->seccomp ? req->seccomp : &prog;
 	x.errfd = pipefd[1];
+	x.new_tty = req->new_tty;
+	x.tty_rows = req->tty_rows;
+	x.tty_cols = req->tty_cols;
 	x.caller = getpid();
 	x.nofile = svc->nofile;
 
@@ -418,14 +448,24 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 		r = error_set(err, -r, "create the exec process of '%s'", svc->name);
 		goto out;
 	}
-	/* EOF: the command was executed (its copy of the pipe closed at exec,
-	 * the waiter's before waiting).  A message: it failed before. */
-	do
-		n = read(pipefd[0], &msg, sizeof(msg));
-	while (n < 0 && errno == EINTR);
-	if (n == 0) {
+	/* EOF: the command was executed (its copy of the socket closed at exec,
+	 * the waiter's before waiting).  A message: it failed before.  With
+	 * new_tty, the master of its terminal comes first. */
+	for (;;) {
+		n = spawn_recv_msg(pipefd[0], &msg, &fd);
+		if (n == (ssize_t)sizeof(msg) && msg.type == SPAWN_MSG_PTY && req->new_tty && pty < 0 &&
+		    fd >= 0) {
+			pty = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd); /* nothing else carries one */
+		break;
+	}
+	if (n == 0 && (pty >= 0 || !req->new_tty)) {
 		*pid = child;
 		*pidfd = child_pidfd;
+		*pty_master = pty;
 		*exit_code = 0;
 		r = 0;
 		goto out;
@@ -441,6 +481,8 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 	}
 	exec_reap(child_pidfd);
 	close(child_pidfd);
+	if (pty >= 0)
+		close(pty);
 out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);

@@ -96,7 +96,7 @@ static void reap_failed_child(pid_t pid)
 
 /* Receive one message from the child into MSG; a descriptor passed with it
  * (SCM_RIGHTS) goes to *FD, which stays -1 otherwise.  Returns recvmsg's. */
-static ssize_t recv_from_child(int sock, struct spawn_msg *msg, int *fd)
+ssize_t spawn_recv_msg(int sock, struct spawn_msg *msg, int *fd)
 {
 	union {
 		struct cmsghdr align;
@@ -187,7 +187,7 @@ int spawn_service(const struct spawn_config *cfg, struct spawned *out, int *exit
 	/* The child answers STARTED once its command was executed, or ERROR;
 	 * with new_tty, the master of the service's terminal comes first. */
 	for (;;) {
-		n = recv_from_child(sv[0], &msg, &fd);
+		n = spawn_recv_msg(sv[0], &msg, &fd);
 		if (n == (ssize_t)sizeof(msg) && msg.type == SPAWN_MSG_PTY && cfg->new_tty && pty < 0 &&
 		    fd >= 0) {
 			pty = fd;

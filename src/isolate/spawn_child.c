@@ -57,13 +57,11 @@ static int loopback_up(struct error *err)
 	return r;
 }
 
-/* A new terminal for the service (spawn_config.new_tty), opened in its own
- * devpts instance, which rootfs_enter() mounted: the name ttyname() reads from
- * /proc/self/fd/0 then exists in the service's /dev/pts.  The master goes to
- * the parent over SYNC_FD; returns the slave, or a negative errno with ERR. */
-static int open_service_tty(const struct spawn_config *cfg, int sync_fd, struct error *err)
+/* See spawn_child.h: shared by the service (new_tty) and `exec -t`. */
+int spawn_child_open_tty(uid_t uid, unsigned short rows, unsigned short cols, int sync_fd,
+			 struct error *err)
 {
-	struct winsize ws = { .ws_row = cfg->tty_rows, .ws_col = cfg->tty_cols };
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -89,8 +87,8 @@ static int open_service_tty(const struct spawn_config *cfg, int sync_fd, struct 
 	}
 	/* The service's user owns its terminal, as login(1) and runc make it, so
 	 * that it may open it again by name (ttyname, /dev/stdin). */
-	if (fchown(slave, cfg->id->uid, (gid_t)-1) < 0) {
-		r = error_set(err, errno, "give the terminal to user %u", (unsigned)cfg->id->uid);
+	if (fchown(slave, uid, (gid_t)-1) < 0) {
+		r = error_set(err, errno, "give the terminal to user %u", (unsigned)uid);
 		goto out;
 	}
 	if (ws.ws_row && ws.ws_col)
@@ -171,7 +169,7 @@ void spawn_child_main(const struct spawn_config *cfg, int sync_fd)
 		/* Our copy of the configuration (CFG is the parent's memory, shared
 		 * copy-on-write): the new terminal becomes the service's stdio. */
 		struct spawn_config with_tty = *cfg;
-		int slave = open_service_tty(cfg, sync_fd, &err);
+		int slave = spawn_child_open_tty(cfg->id->uid, cfg->tty_rows, cfg->tty_cols, sync_fd, &err);
 
 		if (slave < 0)
 			spawn_child_fail(sync_fd, 125, &err);

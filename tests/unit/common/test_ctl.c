@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -407,7 +408,7 @@ static int ctl_test_reply(void (*write_fn)(int fd), char *out, char *err, size_t
 		abort();
 	write_fn(sv[1]);
 	close(sv[1]);
-	r = ctl_read_reply(sv[0], po[1], pe[1]);
+	r = ctl_read_reply(sv[0], po[1], pe[1], NULL);
 	close(po[1]);
 	close(pe[1]);
 	n = read(po[0], out, size - 1);
@@ -545,4 +546,117 @@ TEST(ctl_read_reply_largest_frame)
 	/* 4 + 65536 bytes: the socketpair and the pipe both hold them. */
 	CHECK_INT(ctl_test_reply(ctl_test_reply_max_frame, out, err, sizeof(out)), 0);
 	CHECK_STR(out, "yyyyyyyyyyyyyyy");
+}
+
+/* Send a frame of TYPE + DATA to FD with descriptor PASSED on its first byte. */
+static void ctl_test_put_frame_fd(int fd, char type, const char *data, size_t len, int passed)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	char frame[64];
+	struct iovec iov = { .iov_base = frame, .iov_len = 5 + len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)
+	};
+	struct cmsghdr *cm;
+
+	if (len > sizeof(frame) - 5)
+		abort();
+	ctl_frame_header((unsigned char *)frame, (uint32_t)len + 1);
+	frame[4] = type;
+	memcpy(frame + 5, data, len);
+	memset(&control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &passed, sizeof(int));
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) != (ssize_t)iov.iov_len)
+		abort();
+}
+
+/* True when nothing but the read end of pipe RD's pair is left open. */
+static bool ctl_test_pipe_closed(int rd)
+{
+	char c;
+
+	return read(rd, &c, 1) == 0;
+}
+
+TEST(ctl_read_reply_pty_frame)
+{
+	int sv[2], po[2], pe[2], pp[2], pty = -1;
+	char out[64];
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(po, O_CLOEXEC) < 0 ||
+	    pipe2(pe, O_CLOEXEC) < 0 || pipe2(pp, O_CLOEXEC) < 0)
+		abort();
+	/* Output before the 'p' frame is relayed, the descriptor handed over,
+	 * and the rest of the reply read by the next call. */
+	ctl_test_put_frame(sv[1], 'o', "before ", 7);
+	ctl_test_put_frame_fd(sv[1], 'p', "", 0, pp[1]);
+	close(pp[1]);
+	ctl_test_put_frame(sv[1], 'o', "after", 5);
+	ctl_test_put_frame(sv[1], 'x', "7", 1);
+	close(sv[1]);
+	CHECK_INT(ctl_read_reply(sv[0], po[1], pe[1], &pty), CTL_REPLY_FD);
+	CHECK(pty >= 0);
+	CHECK_INT(fcntl(pty, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	CHECK_INT((int)write(pty, "!", 1), 1);
+	close(pty);
+	CHECK(read(pp[0], out, 1) == 1 && out[0] == '!');
+	CHECK(ctl_test_pipe_closed(pp[0]));
+	CHECK_INT(ctl_read_reply(sv[0], po[1], pe[1], NULL), 7);
+	close(po[1]);
+	n = read(po[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	CHECK_STR(out, "before after");
+	close(po[0]);
+	close(pe[0]);
+	close(pe[1]);
+	close(pp[0]);
+	close(sv[0]);
+}
+
+/* A 'p' frame the client did not ask for, one without a descriptor, one
+ * with a payload, and a descriptor on an 'o' frame: protocol errors, or
+ * (the last) a descriptor closed; none leaks. */
+TEST(ctl_read_reply_pty_frame_hostile)
+{
+	static const struct {
+		char type;
+		const char *data;
+		bool with_fd, want_pty;
+		int result;
+	} cases[] = {
+		{ 'p', "", true, false, -EPROTO },
+		{ 'p', "", false, true, -EPROTO },
+		{ 'p', "x", true, true, -EPROTO },
+		{ 'o', "", true, true, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int sv[2], pn[2], pp[2], pty = -1;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(pn, O_CLOEXEC) < 0 ||
+		    pipe2(pp, O_CLOEXEC) < 0)
+			abort();
+		if (cases[i].with_fd)
+			ctl_test_put_frame_fd(sv[1], cases[i].type, cases[i].data, strlen(cases[i].data), pp[1]);
+		else
+			ctl_test_put_frame(sv[1], cases[i].type, cases[i].data, strlen(cases[i].data));
+		close(pp[1]);
+		ctl_test_put_frame(sv[1], 'x', "0", 1);
+		close(sv[1]);
+		CHECK_INT(ctl_read_reply(sv[0], pn[1], pn[1], cases[i].want_pty ? &pty : NULL), cases[i].result);
+		CHECK_INT(pty, -1);
+		CHECK(ctl_test_pipe_closed(pp[0]));
+		close(pp[0]);
+		close(pn[0]);
+		close(pn[1]);
+		close(sv[0]);
+	}
 }
