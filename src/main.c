@@ -13,26 +13,23 @@
 #include "common/log.h"
 #include "common/proctitle.h"
 
-/* "not built yet" commands answer with what will build them. */
-#define LATER(name, args, summary, issue) { name, args, summary, NULL, issue }
-
 const struct cli_command cli_commands[] = {
-	{ "run", "[--rm] NAME [-- CMD ARG...]", "run one service in the foreground, without the daemon", cmd_run, NULL },
-	{ "start", "NAME...", "start services under the daemon", cmd_ctl, NULL },
-	{ "stop", "NAME...", "stop services (stop_signal, then SIGKILL after stop_timeout)", cmd_ctl, NULL },
-	{ "restart", "NAME...", "stop, then start services", cmd_ctl, NULL },
-	{ "status", "[--json] [NAME...]", "a table of services (alias: ps)", cmd_ctl, NULL },
-	{ "ps", "[--json] [NAME...]", "same as status", cmd_ctl, NULL },
-	{ "logs", "[-f] [-n N] NAME", "the service's captured stdout and stderr", cmd_ctl, NULL },
-	{ "exec", "[-i] [-t] NAME CMD [ARG...]", "run a command inside a running service", cmd_ctl, NULL },
-	{ "stats", "[NAME...]", "CPU, memory, pids and I/O of services", cmd_ctl, NULL },
-	{ "reload", "", "re-read the configuration and apply it", cmd_ctl, NULL },
-	{ "check", "", "validate every configuration file", cmd_check, NULL },
-	{ "down", "", "stop every service and the daemon", cmd_ctl, NULL },
-	{ "daemon", "[-f]", "the supervisor (in the foreground with -f)", cmd_daemon, NULL },
-	{ "version", "", "print the version", cmd_version, NULL },
-	{ "help", "[COMMAND | config]", "this text, a command's usage, or the configuration keys", cmd_help, NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
+	{ "run", "[--rm] NAME [-- CMD ARG...]", "run one service in the foreground, without the daemon", cmd_run },
+	{ "start", "NAME...", "start services under the daemon", cmd_ctl },
+	{ "stop", "NAME...", "stop services (stop_signal, then SIGKILL after stop_timeout)", cmd_ctl },
+	{ "restart", "NAME...", "stop, then start services", cmd_ctl },
+	{ "status", "[--json] [NAME...]", "a table of services (alias: ps)", cmd_ctl },
+	{ "ps", "[--json] [NAME...]", "same as status", cmd_ctl },
+	{ "logs", "[-f] [-n N] NAME", "the service's captured stdout and stderr", cmd_ctl },
+	{ "exec", "[-i] [-t] NAME CMD [ARG...]", "run a command inside a running service", cmd_ctl },
+	{ "stats", "[NAME...]", "CPU, memory, pids and I/O of services", cmd_ctl },
+	{ "reload", "", "re-read the configuration and apply it", cmd_ctl },
+	{ "check", "", "validate every configuration file", cmd_check },
+	{ "down", "", "stop every service and the daemon", cmd_ctl },
+	{ "daemon", "[-f]", "the supervisor (in the foreground with -f)", cmd_daemon },
+	{ "version", "", "print the version", cmd_version },
+	{ "help", "[COMMAND | config]", "this text, a command's usage, or the configuration keys", cmd_help },
+	{ NULL, NULL, NULL, NULL },
 };
 
 /* The entry of command NAME, or NULL. */
@@ -91,10 +88,6 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		fprintf(stderr, "pistack: unknown command '%s'; see 'pistack help'\n", argv[optind]);
 		return EXIT_USAGE;
-	}
-	if (!cmd->run) {
-		fprintf(stderr, "pistack: %s: not built yet (arrives with %s)\n", cmd->name, cmd->issue);
-		return EXIT_FAILED;
 	}
 	optind++;
 	return cmd->run(&opts, argc - optind + 1, argv + optind - 1);

@@ -29,7 +29,6 @@ struct cli_command {
 	const char *args;       /* synopsis of the arguments */
 	const char *summary;
 	int (*run)(const struct cli_opts *opts, int argc, char **argv);
-	const char *issue;      /* non-NULL: not built yet, and what will build it */
 };
 
 extern const struct cli_command cli_commands[];

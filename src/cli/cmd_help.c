@@ -35,8 +35,6 @@ int cmd_help(const struct cli_opts *opts, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	printf("usage: pistack %s%s%s\n  %s\n", cmd->name, *cmd->args ? " " : "", cmd->args, cmd->summary);
-	if (cmd->issue)
-		printf("  (not built yet: arrives with %s)\n", cmd->issue);
 	return EXIT_OK;
 }
 

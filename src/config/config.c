@@ -234,13 +234,32 @@ static int service_cmp(const void *a, const void *b)
 	return strcmp(((const struct service_config *)a)->name, ((const struct service_config *)b)->name);
 }
 
+/* Read CFG->root's conf.d/pistack.ini into GLOBAL (and its [defaults] into
+ * DEFAULTS) and resolve the global settings: 0, -EINVAL after problems
+ * (reported in DIAGS), -ENOMEM. */
+static int load_global(struct config *cfg, struct layer *global, struct layer *defaults, struct diag_list *diags)
+{
+	cleanup_free char *gpath = NULL, *gshown = NULL;
+	const char *gfile;
+	int r = 0;
+
+	if (asprintf(&gpath, "%s/conf.d/pistack.ini", cfg->root) < 0 ||
+	    !(gshown = display_path(cfg->root, "conf.d/pistack.ini")) || !(gfile = config_pool_file(cfg, gshown)))
+		return -ENOMEM;
+	global->file = defaults->file = gfile;
+	if (layer_load(global, defaults, gpath, gfile, FILE_GLOBAL, diags) == -EINVAL)
+		r = -EINVAL;
+	if (resolve_global(&cfg->global, global, diags) < 0)
+		r = -EINVAL;
+	return r;
+}
+
 /* Load everything under ROOT; see config.h. */
 int config_load(struct config *cfg, const char *root, struct diag_list *diags)
 {
 	struct load_ctx c = { .cfg = cfg, .diags = diags };
-	cleanup_free char *gpath = NULL, *gshown = NULL, *confd = NULL;
+	cleanup_free char *confd = NULL;
 	struct strv names = { 0 };
-	const char *gfile;
 	size_t before = diags->n;
 	struct stat st;
 
@@ -254,17 +273,13 @@ int config_load(struct config *cfg, const char *root, struct diag_list *diags)
 		config_release(cfg);
 		return -EINVAL;
 	}
-	if (asprintf(&gpath, "%s/conf.d/pistack.ini", root) < 0 || asprintf(&confd, "%s/conf.d", root) < 0 ||
-	    !(gshown = display_path(root, "conf.d/pistack.ini")) || !(gfile = config_pool_file(cfg, gshown))) {
+	if (asprintf(&confd, "%s/conf.d", root) < 0 ||
+	    (c.ret = load_global(cfg, &c.global, &c.defaults, diags)) == -ENOMEM) {
+		layer_release(&c.global);
+		layer_release(&c.defaults);
 		config_release(cfg);
 		return -ENOMEM;
 	}
-	c.global.file = gfile;
-	c.defaults.file = gfile;
-	if (layer_load(&c.global, &c.defaults, gpath, gfile, FILE_GLOBAL, diags) == -EINVAL)
-		c.ret = -EINVAL;
-	if (resolve_global(&cfg->global, &c.global, diags) < 0)
-		c.ret = -EINVAL;
 	load_root_bundles(&c);
 	if (list_dir(confd, ".ini", &names) < 0) {
 		diag_add(diags, confd, 0, "unable to read: %s", strerror(errno));
@@ -296,21 +311,12 @@ int config_load(struct config *cfg, const char *root, struct diag_list *diags)
 int config_load_global(struct config *cfg, const char *root, struct diag_list *diags)
 {
 	struct layer global = { 0 }, defaults = { 0 };
-	cleanup_free char *gpath = NULL, *gshown = NULL;
-	const char *gfile;
-	int r = 0;
+	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (!(cfg->root = strdup(root)) || asprintf(&gpath, "%s/conf.d/pistack.ini", root) < 0 ||
-	    !(gshown = display_path(root, "conf.d/pistack.ini")) || !(gfile = config_pool_file(cfg, gshown))) {
-		config_release(cfg);
+	if (!(cfg->root = strdup(root)))
 		return -ENOMEM;
-	}
-	global.file = defaults.file = gfile;
-	if (layer_load(&global, &defaults, gpath, gfile, FILE_GLOBAL, diags) == -EINVAL)
-		r = -EINVAL;
-	if (resolve_global(&cfg->global, &global, diags) < 0)
-		r = -EINVAL;
+	r = load_global(cfg, &global, &defaults, diags);
 	layer_release(&global);
 	layer_release(&defaults);
 	if (r < 0)

@@ -6,29 +6,10 @@
 #include "config/value.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <string.h>
 #include <strings.h>
 
-/* Capability numbers are kernel ABI and never change; older headers only lack names. */
-#ifndef CAP_WAKE_ALARM
-#define CAP_WAKE_ALARM 35
-#endif
-#ifndef CAP_BLOCK_SUSPEND
-#define CAP_BLOCK_SUSPEND 36
-#endif
-#ifndef CAP_AUDIT_READ
-#define CAP_AUDIT_READ 37
-#endif
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-#ifndef CAP_CHECKPOINT_RESTORE
-#define CAP_CHECKPOINT_RESTORE 40
-#endif
+#include "common/capability.h"
 
 #define VALUE_CAP_LAST CAP_CHECKPOINT_RESTORE
 #define VALUE_CAPS_ALL ((1ULL << (VALUE_CAP_LAST + 1)) - 1)

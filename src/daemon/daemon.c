@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/proctitle.h"
 #include "daemon/ctl_server.h"
@@ -230,25 +231,6 @@ static void daemon_write_pid(struct daemon *d)
 		log_msg("daemon: unable to write the pid file: %s", strerror(errno));
 }
 
-/* Make DIR (and parents) with MODE. */
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int cmd_daemon(const struct cli_opts *opts, int argc, char **argv)
 {
 	/* A copy: the process title is written over argv, where -C came from. */
@@ -273,11 +255,17 @@ int cmd_daemon(const struct cli_opts *opts, int argc, char **argv)
 	}
 	if (cli_load_config(opts, &d.cfg) != EXIT_OK)
 		return EXIT_CONFIG;
-	if (mkdir_p(d.cfg.global.run, 0755) < 0 || mkdir_p(d.cfg.global.logs, 0750) < 0 ||
-	    mkdir_p(d.cfg.global.state, 0700) < 0) {
-		log_msg("daemon: unable to create '%s', '%s' or '%s': %s", d.cfg.global.run, d.cfg.global.logs,
-			d.cfg.global.state, strerror(errno));
-		return EXIT_FAILED;
+	{
+		char failed[4096];
+		int r = fs_mkdir_parents(d.cfg.global.run, 0755, failed, sizeof(failed));
+		if (r == 0)
+			r = fs_mkdir_parents(d.cfg.global.logs, 0750, failed, sizeof(failed));
+		if (r == 0)
+			r = fs_mkdir_parents(d.cfg.global.state, 0700, failed, sizeof(failed));
+		if (r < 0) {
+			log_msg("daemon: unable to create directory '%s': %s", failed, strerror(-r));
+			return EXIT_FAILED;
+		}
 	}
 	snprintf(d.seccomp_dir, sizeof(d.seccomp_dir), "%s/seccomp", d.cfg.global.state);
 	d.seccomp_cache.dir = d.seccomp_dir;

@@ -107,11 +107,12 @@ int service_launch(struct service_rt *rt, struct error *err);   /* start one ins
 void service_signal(struct service_rt *rt, int sig);            /* to its init */
 void service_kill(struct service_rt *rt);                       /* SIGKILL and cgroup.kill */
 void service_release_instance(struct service_rt *rt);           /* after it ended */
+/* The compiled seccomp filter of the running instance, for exec and [health]
+ * cmd (from the daemon's cache for an adopted one); NULL: let them compile it. */
+const struct seccomp_program *service_filter(const struct service_rt *rt);
 /* The loop handler of an instance's sync socket (started or adopted). */
 void service_sync_ready(struct loop *l, int fd, uint32_t events, void *data);
-/* Format a human duration ("3h12m") or size ("12.3M") for tables. */
-void format_duration(char *buf, size_t size, uint64_t seconds);
-void format_size(char *buf, size_t size, unsigned long long bytes);
+
 
 /* Supervision (daemon/supervise.c): events of the state table. */
 enum svc_event {

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/clone.h"
 #include "common/log.h"
 #include "common/proctitle.h"
 #include "isolate/exec.h"
@@ -201,6 +202,8 @@ static int probe_cmd(const struct service_rt *rt)
 		.argv = rt->cfg->health_cmd.v,
 		.tty = false,
 		.term = NULL,
+		/* Filled in the daemon before the clone (probe_start): no compile here. */
+		.seccomp = service_filter(rt),
 	};
 	struct error err;
 	siginfo_t si;
@@ -414,7 +417,6 @@ static void probe_start(struct loop *l, void *data)
 {
 	struct health_check *h = data;
 	struct service_rt *rt = h->rt;
-	struct clone_args args;
 	pid_t self = getpid(), pid;
 	int pidfd = -1;
 
@@ -424,11 +426,12 @@ static void probe_start(struct loop *l, void *data)
 		health_schedule(h);
 		return;
 	}
-	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_PIDFD;
-	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
-	args.exit_signal = 0;
-	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	/* A cmd probe execs with the service's filter: have it compiled (cached)
+	 * here, in the daemon, once, rather than in every probe child. */
+	if (rt->cfg->health_kind == HEALTH_CMD)
+		(void)service_filter(rt);
+	/* No exit signal: only waitid(P_PIDFD, __WCLONE) reaps it (see the header). */
+	pid = clone3_pidfd(0, 0, -1, &pidfd);
 	if (pid == 0)
 		probe_child(rt, self);
 	if (pid < 0) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/ctl.h"
 #include "common/log.h"
 #include "daemon/ctl_server.h"
@@ -742,22 +743,11 @@ static int logs_dir_open(const char *dir, bool create)
 	if (fd < 0 && errno == ENOENT && create) {
 		/* Parents as usual; the directory itself is not for everyone:
 		 * services may print secrets. */
-		char buf[PATH_MAX];
-
-		if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
-			errno = ENAMETOOLONG;
+		int r = fs_mkdir_parents(dir, 0750, NULL, 0);
+		if (r < 0) {
+			errno = -r;
 			return -1;
 		}
-		for (char *p = buf + 1; *p; p++) {
-			if (*p != '/')
-				continue;
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-		if (mkdir(buf, 0750) < 0 && errno != EEXIST)
-			return -1;
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	return fd;

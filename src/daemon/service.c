@@ -194,27 +194,16 @@ void service_release_instance(struct service_rt *rt)
 }
 
 /* See daemon.h. */
-void format_duration(char *buf, size_t size, uint64_t s)
+const struct seccomp_program *service_filter(const struct service_rt *rt)
 {
-	if (s < 60)
-		snprintf(buf, size, "%llus", (unsigned long long)s);
-	else if (s < 3600)
-		snprintf(buf, size, "%llum%llus", (unsigned long long)s / 60, (unsigned long long)s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lluh%llum", (unsigned long long)s / 3600, (unsigned long long)s % 3600 / 60);
-	else
-		snprintf(buf, size, "%llud%lluh", (unsigned long long)s / 86400, (unsigned long long)s % 86400 / 3600);
-}
+	const struct seccomp_program *prog = NULL;
+	struct error err;
 
-/* See daemon.h. */
-void format_size(char *buf, size_t size, unsigned long long b)
-{
-	if (b < 1024)
-		snprintf(buf, size, "%lluB", b);
-	else if (b < 1024ULL * 1024)
-		snprintf(buf, size, "%.1fK", (double)b / 1024);
-	else if (b < 1024ULL * 1024 * 1024)
-		snprintf(buf, size, "%.1fM", (double)b / (1024.0 * 1024));
-	else
-		snprintf(buf, size, "%.2fG", (double)b / (1024.0 * 1024 * 1024));
+	if (!rt->adopted && rt->ct.filter)
+		return rt->ct.filter;
+	/* Adopted: the same (profile, caps) key gives the program it was started with. */
+	if (seccomp_cache_get(&rt->d->seccomp_cache, &rt->cfg->seccomp, service_effective_caps(rt->cfg), &prog,
+			      &err) < 0)
+		return NULL;
+	return prog;
 }

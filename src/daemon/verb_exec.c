@@ -195,7 +195,7 @@ void verb_exec(struct daemon *d, struct ctl_conn *c, int argc, char **argv, cons
 	/* The settings the instance was started with (a reload may have changed
 	 * rt->cfg since); an adopted instance has only the current ones. */
 	req.svc = !rt->adopted && rt->ct.svc ? rt->ct.svc : rt->cfg;
-	req.seccomp = !rt->adopted && rt->ct.svc ? rt->ct.filter : NULL;
+	req.seccomp = service_filter(rt);
 	req.cg = &d->cg;
 	req.init_pid = rt->pid;
 	req.init_pidfd = rt->pidfd;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/format.h"
 #include "daemon/ctl_server.h"
 #include "daemon/daemon.h"
 #include "daemon/stats.h"

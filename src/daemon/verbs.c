@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/format.h"
 #include "common/log.h"
 #include "daemon/ctl_server.h"
 #include "daemon/daemon.h"

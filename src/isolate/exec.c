@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/clone.h"
 #include "common/proctitle.h"
 #include "isolate/rootfs.h"
 #include "isolate/security.h"
@@ -39,9 +40,6 @@
 #include "isolate/spawn_child.h"
 #include "isolate/spawn_msg.h"
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 /* What the waiter needs after the clone: prepared in the caller, only read
  * in the child (a copy of the caller's memory). */
@@ -346,9 +344,6 @@ static void exec_reap(int pidfd)
 /* Clone the waiter into CGROUP_FD; returns its pid (0 in the child). */
 static pid_t exec_clone(int cgroup_fd, int *pidfd)
 {
-	struct clone_args args;
-
-	memset(&args, 0, sizeof(args));
 	/* Born in the service's cgroup, before any fork, so everything forked
 	 * below is too: there is no moment where the command runs outside the
 	 * service's limits, and no later write to cgroup.procs that a fork could
@@ -356,11 +351,7 @@ static pid_t exec_clone(int cgroup_fd, int *pidfd)
 	 * waiter is a "clone" child: no SIGCHLD reaches the daemon, and no
 	 * waitpid(-1) elsewhere can reap it; it is waited for with
 	 * waitid(P_PIDFD, ..., __WALL). */
-	args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
-	args.pidfd = (uint64_t)(uintptr_t)pidfd;
-	args.exit_signal = 0;
-	args.cgroup = (uint64_t)cgroup_fd;
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	return clone3_pidfd(0, 0, cgroup_fd, pidfd);
 }
 
 /* See exec.h.  The exec'd process is the waiter: its wait status is the
@@ -378,7 +369,7 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 	cleanup_close int proc_fd = -1, cgroup_fd = -1;
 	bool opened = false;
 	sigset_t all, old;
-	int pipefd[2] = { -1, -1 }, child_pidfd = -1, pty = -1, fd, r;
+	int pipefd[2] = { -1, -1 }, child_pidfd = -1, pty = -1, r;
 	ssize_t n;
 	pid_t child;
 
@@ -451,17 +442,7 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 	/* EOF: the command was executed (its copy of the socket closed at exec,
 	 * the waiter's before waiting).  A message: it failed before.  With
 	 * new_tty, the master of its terminal comes first. */
-	for (;;) {
-		n = spawn_recv_msg(pipefd[0], &msg, &fd);
-		if (n == (ssize_t)sizeof(msg) && msg.type == SPAWN_MSG_PTY && req->new_tty && pty < 0 &&
-		    fd >= 0) {
-			pty = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd); /* nothing else carries one */
-		break;
-	}
+	n = spawn_recv_report(pipefd[0], req->new_tty, &msg, &pty);
 	if (n == 0 && (pty >= 0 || !req->new_tty)) {
 		*pid = child;
 		*pidfd = child_pidfd;

@@ -19,29 +19,21 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 
 /* Create the directory PATH and its missing parents (0755; PATH itself MODE).
  * With OWN, PATH is pistack's alone: it must be a root-owned directory and gets
  * MODE even if it existed. */
 static int rootfs_prepare_mkdirs(const char *path, mode_t mode, bool own, struct error *err)
 {
-	char buf[PATH_MAX];
+	char failed[PATH_MAX];
 	struct stat st;
+	int r = fs_mkdir_parents(path, mode, failed, sizeof(failed));
 
-	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+	if (r == -ENAMETOOLONG)
 		return error_set(err, ENAMETOOLONG, "create directory '%s'", path);
-	for (char *p = buf + 1;; p++) {
-		bool last = *p == '\0';
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		if (mkdir(buf, last ? mode : 0755) < 0 && errno != EEXIST)
-			return error_set(err, errno, "create directory '%s'", buf);
-		if (last)
-			break;
-		*p = '/';
-	}
+	if (r < 0)
+		return error_set(err, -r, "create directory '%s'", failed);
 	if (!own)
 		return 0;
 	/* It may have existed: make sure it is a real directory of ours. */

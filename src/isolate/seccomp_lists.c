@@ -7,19 +7,12 @@
 #include "isolate/security.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/capability.h"
 #include "common/cleanup.h"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 /* Allowed to everyone, as in Docker's default.json (same list at v28.5.2 and
  * later).  Names this libseccomp does not know are skipped at compile time. */

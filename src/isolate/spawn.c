@@ -20,12 +20,9 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/clone.h"
 #include "isolate/spawn_child.h"
 #include "isolate/spawn_msg.h"
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 #define USERNS_RANGE 65536
 
@@ -33,17 +30,11 @@
  * kernels without CLONE_INTO_CGROUP (< 5.7).  Returns the pid (0 in the child). */
 static pid_t clone_service(uint64_t flags, int cgroup_fd, int *pidfd, bool *in_cgroup)
 {
-	struct clone_args args;
 	pid_t pid;
 
-	memset(&args, 0, sizeof(args));
-	args.flags = flags | CLONE_PIDFD | CLONE_INTO_CGROUP;
-	args.pidfd = (uint64_t)(uintptr_t)pidfd;
-	args.exit_signal = SIGCHLD;
-	args.cgroup = (uint64_t)cgroup_fd;
 	/* Born in the cgroup: the child is never accounted to ours, and nothing it
 	 * forks can escape the limits between clone and a later move. */
-	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid = clone3_pidfd(flags, SIGCHLD, cgroup_fd, pidfd);
 	if (pid >= 0) {
 		*in_cgroup = true;
 		return pid;
@@ -119,13 +110,32 @@ ssize_t spawn_recv_msg(int sock, struct spawn_msg *msg, int *fd)
 	return n;
 }
 
+/* See spawn_child.h. */
+ssize_t spawn_recv_report(int sock, bool want_pty, struct spawn_msg *msg, int *pty)
+{
+	ssize_t n;
+	int fd;
+
+	*pty = -1;
+	for (;;) {
+		n = spawn_recv_msg(sock, msg, &fd);
+		if (n == (ssize_t)sizeof(*msg) && msg->type == SPAWN_MSG_PTY && want_pty && *pty < 0 && fd >= 0) {
+			*pty = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd); /* nothing else carries one */
+		return n;
+	}
+}
+
 /* Start the service; see spawn.h. */
 int spawn_service(const struct spawn_config *cfg, struct spawned *out, int *exit_code, struct error *err)
 {
 	const struct service_config *svc = cfg->svc;
 	uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	struct spawn_msg msg = { .type = SPAWN_MSG_GO };
-	int sv[2], pidfd = -1, pty = -1, fd, r;
+	int sv[2], pidfd = -1, pty = -1, r;
 	bool in_cgroup = false;
 	ssize_t n;
 	pid_t pid;
@@ -186,17 +196,7 @@ int spawn_service(const struct spawn_config *cfg, struct spawned *out, int *exit
 	}
 	/* The child answers STARTED once its command was executed, or ERROR;
 	 * with new_tty, the master of the service's terminal comes first. */
-	for (;;) {
-		n = spawn_recv_msg(sv[0], &msg, &fd);
-		if (n == (ssize_t)sizeof(msg) && msg.type == SPAWN_MSG_PTY && cfg->new_tty && pty < 0 &&
-		    fd >= 0) {
-			pty = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd); /* nothing else carries one */
-		break;
-	}
+	n = spawn_recv_report(sv[0], cfg->new_tty, &msg, &pty);
 	if (n == (ssize_t)sizeof(msg) && msg.type == SPAWN_MSG_STARTED) {
 		out->pid = pid;
 		out->pidfd = pidfd;

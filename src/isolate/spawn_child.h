@@ -6,6 +6,8 @@
 #ifndef PISTACK_ISOLATE_SPAWN_CHILD_H
 #define PISTACK_ISOLATE_SPAWN_CHILD_H
 
+#include <stdbool.h>
+
 #include "common/error.h"
 #include <sys/types.h>
 
@@ -30,6 +32,10 @@ int spawn_child_open_tty(uid_t uid, unsigned short rows, unsigned short cols, in
 /* Receive one message from the child side on SOCK, and the descriptor it
  * carries (close-on-exec) in *FD, or -1; recvmsg()'s result. */
 ssize_t spawn_recv_msg(int sock, struct spawn_msg *msg, int *fd);
+/* Receive the child's report (ERROR, STARTED, or EOF as 0) on SOCK; with
+ * WANT_PTY the master of its new terminal may come first, into *PTY (-1
+ * otherwise).  Any other descriptor is closed.  recvmsg()'s result. */
+ssize_t spawn_recv_report(int sock, bool want_pty, struct spawn_msg *msg, int *pty);
 
 /* The service's init: fork the command, reap, forward signals, report its end. */
 void init_main(const struct spawn_config *cfg, int sync_fd) __attribute__((noreturn));

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
-#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -24,17 +23,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/capability.h"
 #include "common/cleanup.h"
 #include "config/value.h"
 #include "isolate/security.h"
 #include "test.h"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 #define ACT_ALLOW SECCOMP_RET_ALLOW
 #define ACT_KILL SECCOMP_RET_KILL_PROCESS

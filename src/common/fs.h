@@ -1,0 +1,15 @@
+/*
+ * fs.h - small file-system helpers shared by the daemon and the isolation
+ * library.
+ */
+#ifndef PISTACK_COMMON_FS_H
+#define PISTACK_COMMON_FS_H
+
+#include <sys/types.h>
+
+/* mkdir -p: create PATH and missing parents (parents 0755, PATH itself MODE;
+ * existing ones are left as they are).  Returns 0 or -errno, with the
+ * directory that failed in FAILED (of SIZE bytes) when FAILED is not NULL. */
+int fs_mkdir_parents(const char *path, mode_t mode, char *failed, size_t size);
+
+#endif
