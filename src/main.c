@@ -22,7 +22,7 @@ const struct cli_command cli_commands[] = {
 	{ "ps", "[--json] [NAME...]", "same as status", cmd_ctl },
 	{ "logs", "[-f] [-n N] NAME", "the service's captured stdout and stderr", cmd_ctl },
 	{ "exec", "[-i] [-t] NAME CMD [ARG...]", "run a command inside a running service", cmd_ctl },
-	{ "stats", "[NAME...]", "CPU, memory, pids and I/O of services", cmd_ctl },
+	{ "stats", "[--json] [NAME...]", "CPU, memory, pids and I/O of services", cmd_ctl },
 	{ "reload", "", "re-read the configuration and apply it", cmd_ctl },
 	{ "check", "", "validate every configuration file", cmd_check },
 	{ "down", "", "stop every service and the daemon", cmd_ctl },

@@ -86,7 +86,7 @@ static void ctl_bad_option(const char *cmd, int c, char **argv)
 {
 	if (c == ':')
 		fprintf(stderr, "pistack: %s: option '-%c' needs a value\n", cmd, optopt);
-	else if (optopt)
+	else if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
 		fprintf(stderr, "pistack: %s: unknown option '-%c'\n", cmd, optopt);
 	else
 		fprintf(stderr, "pistack: %s: unknown option '%s'\n", cmd, argv[optind - 1]);
@@ -114,7 +114,7 @@ static int ctl_request_build(struct ctl_request *r, int argc, char **argv)
 	 * a missing value distinctly. */
 	optind = 0;
 	opterr = 0;
-	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "ps") == 0) {
+	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "ps") == 0 || strcmp(cmd, "stats") == 0) {
 		while ((c = getopt_long(argc, argv, "+:", status_opts, NULL)) != -1) {
 			if (c != 'j')
 				goto bad_option;
@@ -209,7 +209,7 @@ static int ctl_request_build(struct ctl_request *r, int argc, char **argv)
 			return ctl_usage(cmd);
 		r->launch = strcmp(cmd, "stop") != 0;
 	}
-	/* start, stop, restart: one or more names; stats: any number. */
+	/* start, stop, restart: one or more names. */
 	return ctl_request_add_names(r, cmd, argc, argv, optind) ? 0 : ctl_usage(cmd);
 
 bad_option:

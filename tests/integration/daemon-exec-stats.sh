@@ -2,7 +2,7 @@
 # `pistack exec` runs a command inside a running service: in its pid namespace (a small pid),
 # UTS namespace (the service's host name), cgroup and user; the command's exit status passes
 # through (7 -> 7), a missing command is 127, `-i` passes stdin; exec into a stopped service
-# fails with one line and exit 1.  `pistack stats` shows a running service's memory and pids.
+# fails with one line and exit 1.  `pistack stats` (and --json) shows a running service's memory and pids.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=daemon-lib.bash
@@ -129,6 +129,14 @@ assert_eq "$names" " box named" "services in 'pistack stats' (the running ones)"
 run_pst stats box
 assert_eq "$rc" 0 "exit status of 'pistack stats box' ($err)"
 assert_eq "$(wc -l <<<"$out")" 2 "lines of 'pistack stats box'"
+run_pst stats --json box
+assert_eq "$rc" 0 "exit status of 'pistack stats --json box' ($err)"
+json=$(python3 -c 'import json, sys; r = json.load(sys.stdin); print(len(r), r[0]["name"], r[0]["memory"] > 0, r[0]["pids"] >= 2)' <<<"$out") ||
+	fail "stats --json is not JSON: $out"
+assert_eq "$json" "1 box True True" "stats --json of box (one entry, memory and pids filled)"
+run_pst stats --jsn
+assert_eq "$rc" 2 "exit status of 'pistack stats --jsn'"
+assert_contains "$err" "pistack: stats: unknown option '--jsn'" "a mistyped long option named as typed"
 run_pst stats idle
 assert_eq "$rc" 1 "exit status of 'pistack stats idle' (not running)"
 one_error_line "stats of the stopped idle" idle
