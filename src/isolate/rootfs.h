@@ -85,6 +85,10 @@ int rootfs_prepare(const struct rootfs_request *req, struct rootfs_plan *plan, s
  * child's copies of the plan's descriptors are closed: do not release the plan
  * in the child. */
 int rootfs_enter(const struct rootfs_plan *plan, struct error *err);
+/* Make the attached mount whose root is ROOT the root of the calling mount
+ * namespace (pivot_root), detach the old root, chdir "/".  Mounts must be
+ * private already.  Also used by the sandbox of pistack's helpers. */
+int rootfs_enter_pivot(int root, struct error *err);
 
 /* After the service ended: remove RUN/containers/NAME, and with REMOVE_STATE
  * (run --rm) the writable layer too.  Volumes are never touched. */

@@ -304,8 +304,8 @@ static int rootfs_enter_root(const struct rootfs_plan *plan, struct error *err)
 	return root;
 }
 
-/* Make ROOT the root of the mount namespace and drop the host's tree. */
-static int rootfs_enter_pivot(int root, struct error *err)
+/* Make ROOT the root of the mount namespace and drop the host's tree; see rootfs.h. */
+int rootfs_enter_pivot(int root, struct error *err)
 {
 	cleanup_close int old = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 

@@ -1,7 +1,7 @@
 /*
  * test.h - the unit-test harness: TEST(name) registers a case, CHECK* record
  * failures without stopping the case.  The runner (main.c) prints one line per
- * failure and ends with "N passed, N failed".
+ * failure and ends with "N passed, N failed" (", N skipped" when SKIP_UNLESS skipped any).
  */
 #ifndef PISTACK_TEST_H
 #define PISTACK_TEST_H
@@ -19,6 +19,11 @@ struct test_case {
 
 void test_register(struct test_case *tc);
 void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void test_skip(const char *reason);
+bool test_have_openat2(void);
+bool test_have_seccomp(void);
+bool test_have_nfnetlink(void);
+bool test_have_netns_cookie(void);
 
 #define TEST(name_)                                                       \
 	static void test_##name_(void);                                       \
@@ -56,6 +61,16 @@ void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((
 		if (!got_ || !want_ || strcmp(got_, want_) != 0)                  \
 			test_fail(__FILE__, __LINE__, "%s = \"%s\", want \"%s\"", #got, \
 				  got_ ? got_ : "(null)", want_ ? want_ : "(null)");      \
+	} while (0)
+
+/* End the running case as skipped unless COND: the kernel lacks what the case exercises (an old
+ * kernel, or qemu-user, which emulates neither openat2 nor seccomp). */
+#define SKIP_UNLESS(cond, reason)                                         \
+	do {                                                              \
+		if (!(cond)) {                                                \
+			test_skip(reason);                                        \
+			return;                                                   \
+		}                                                             \
 	} while (0)
 
 /* got contains the substring want */
