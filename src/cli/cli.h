@@ -49,6 +49,17 @@ int cmd_check(const struct cli_opts *opts, int argc, char **argv);
 /* start stop restart status ps logs exec stats reload down: talk to the daemon. */
 int cmd_ctl(const struct cli_opts *opts, int argc, char **argv);
 int cmd_help(const struct cli_opts *opts, int argc, char **argv);
+/* enable disable: the services the daemon starts when it starts. */
+int cmd_enable(const struct cli_opts *opts, int argc, char **argv);
+int cmd_doctor(const struct cli_opts *opts, int argc, char **argv);
 int cmd_version(const struct cli_opts *opts, int argc, char **argv);
+/* build: the root filesystems of `rootfs = debian:PKG,...` services. */
+int cmd_build(const struct cli_opts *opts, int argc, char **argv);
+struct service_config;
+/* Build the debian: rootfs of SVC unless it is built (nothing to do for other
+ * kinds), showing progress on stderr and the result on OUT (`run` calls it
+ * before it prepares the service).  EXIT_OK, or EXIT_FAILED after printing
+ * the error. */
+int cli_build_rootfs(const struct config *cfg, const struct service_config *svc, FILE *out);
 
 #endif

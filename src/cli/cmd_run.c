@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "isolate/cgroup.h"
 #include "isolate/container.h"
+#include "net/attach.h"
 
 struct run_ctx {
 	const struct service_config *svc;
@@ -34,6 +36,11 @@ struct run_ctx {
 	int pty_master;               /* the service's terminal (spawned.pty_master) */
 	struct termios saved_tio;
 	bool tio_saved;
+	/* mode intercontainer: the bridge, the lease and the veth pair */
+	struct link_handle link;
+	bool link_open;
+	struct net_bridge bridge;
+	struct net_attachment att;
 };
 
 /* Before the service gets its terminal (spawn_config.new_tty, made in its own
@@ -140,6 +147,23 @@ static int run_prepare(struct run_ctx *c, const struct config *cfg, char *const 
 	c->ct_prepared = true;
 	snprintf(c->seccomp_dir, sizeof(c->seccomp_dir), "%s/seccomp", cfg->global.state);
 	c->seccomp.dir = c->seccomp_dir;
+	if (svc->net_mode == NET_INTERCONTAINER) {
+		struct container_net net;
+		cleanup_free char *resolv = NULL;
+		/* The bridge and the lease come first: an overlapping subnet or a
+		 * full one refuses the run before anything of the service exists. */
+		if ((r = link_open(&c->link, err)) < 0)
+			return r;
+		c->link_open = true;
+		if ((r = net_bridge_up(&c->link, &cfg->global, &c->bridge, err)) < 0 ||
+		    (r = net_attach_prepare(&c->att, &c->link, &c->bridge, &cfg->global, svc->name, NULL, 0, err)) < 0)
+			return r;
+		if (!(resolv = net_resolv_conf(&cfg->global, &c->bridge)))
+			return error_set(err, ENOMEM, "generate /etc/resolv.conf of '%s'", svc->name);
+		net.addr = c->att.addr;
+		net.resolv_conf = resolv;
+		return container_prepare(&c->ct, &cfg->global, svc, &c->cg, cmd, term, &net, &c->seccomp, err);
+	}
 	return container_prepare(&c->ct, &cfg->global, svc, &c->cg, cmd, term, NULL, &c->seccomp, err);
 }
 
@@ -157,6 +181,9 @@ static void run_cleanup(struct run_ctx *c, bool remove_state)
 	}
 	if (c->pty_master >= 0)
 		close(c->pty_master);
+	net_attach_release(&c->att);
+	if (c->link_open)
+		link_close(&c->link);
 	if (c->cg_open)
 		cgroup_root_release(&c->cg);
 	seccomp_cache_release(&c->seccomp);
@@ -201,6 +228,12 @@ int cmd_run(const struct cli_opts *cli, int argc, char **argv)
 		config_release(&cfg);
 		return EXIT_RUN_FAILED;
 	}
+	/* A debian: rootfs not built yet is built here, showing its progress,
+	 * before the terminal and the signals are handed to the service. */
+	if (cli_build_rootfs(&cfg, c.svc, stderr) != EXIT_OK) {
+		config_release(&cfg);
+		return EXIT_RUN_FAILED;
+	}
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	/* Signals for the service are taken from a signalfd and forwarded. */
 	sigemptyset(&fwd);
@@ -223,6 +256,10 @@ int cmd_run(const struct cli_opts *cli, int argc, char **argv)
 	opts.new_tty = tty;
 	if (tty)
 		run_raw_terminal(&c, &opts);
+	if (c.svc->net_mode == NET_INTERCONTAINER) {
+		opts.setup_child = net_attach_setup_child;
+		opts.setup_data = &c.att;
+	}
 	if (container_start(&c.ct, stdio, &opts, &code, &err) < 0) {
 		if (c.tio_saved)
 			tcsetattr(STDIN_FILENO, TCSANOW, &c.saved_tio), c.tio_saved = false;

@@ -23,6 +23,10 @@
 #include "common/proctitle.h"
 #include "daemon/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/enabled.h"
+#include "daemon/gateway_ctl.h"
+#include "daemon/network.h"
+#include "daemon/notify.h"
 
 /* See daemon.h. */
 struct service_rt *daemon_find(struct daemon *d, const char *name)
@@ -86,7 +90,9 @@ static void daemon_signal(struct loop *l, int fd, uint32_t events, void *data)
 			loop_stop(l);
 			break;
 		case SIGHUP:
+			notify_reloading();
 			daemon_reload(d, NULL);
+			notify_send("READY=1");
 			break;
 		default:
 			/* SIGCHLD: inits are reaped when they report; exec and health
@@ -294,18 +300,26 @@ int cmd_daemon(const struct cli_opts *opts, int argc, char **argv)
 		fatal("daemon: unable to set up the event loop: %s", strerror(errno));
 	snprintf(sock, sizeof(sock), "%s/pistack.sock", d.cfg.global.run);
 	/* Serve only once services are adopted, so `status` is right from the first answer. */
+	if (network_init(&d) < 0 || gateway_ctl_init(&d) < 0)
+		fatal("daemon: out of memory");
 	daemon_populate(&d);
+	network_start(&d);
+	enabled_start(&d);
 	if (ctl_server_start(&d, sock, &err) < 0) {
 		log_error("daemon", &err);
 		return EXIT_FAILED;
 	}
 	log_msg("daemon: serving %s with %zu services", sock, d.n_svcs);
+	notify_send("READY=1");
 	if (ready >= 0) {
 		(void)!write(ready, "r", 1);
 		close(ready);
 	}
 	loop_run(d.loop);
+	notify_send("STOPPING=1");
 	ctl_server_stop(&d);
+	gateway_ctl_shutdown(&d);
+	network_shutdown(&d, !d.keep_services);
 	unlink(sock);
 	if (!d.keep_services) {
 		char pidfile[4096];

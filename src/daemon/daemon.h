@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "isolate/cgroup.h"
 #include "isolate/container.h"
+#include "net/attach.h"
 
 /* The states of interface.md, in `status`. */
 enum svc_state {
@@ -34,6 +35,8 @@ struct ctl_server;
 struct waiter;         /* daemon/verbs.c */
 struct log_sink;       /* daemon/logs.c */
 struct health_check;   /* daemon/health.c */
+struct daemon_net;     /* daemon/network.c */
+struct daemon_gateway; /* daemon/gateway_ctl.c */
 
 struct service_rt {
 	struct daemon *d;
@@ -59,6 +62,7 @@ struct service_rt {
 	struct health_check *health;
 	enum health_state health_state;
 	char address[16];                  /* bare IPv4, "" when none */
+	struct net_attachment att;         /* mode intercontainer: lease and veth of the instance */
 	uint64_t running_fingerprint;      /* settings of the running instance */
 	char last_error[ERROR_MSG_MAX];    /* why the last start failed, "" if it did not */
 	int log_fd_in_init;                /* numbers of init's copies, for re-adoption */
@@ -80,6 +84,8 @@ struct daemon {
 	                                      referenced by running instances (freed at exit) */
 	size_t n_retired;
 	struct ctl_server *ctl;            /* the control socket's server (ctl_server.c) */
+	struct daemon_net *net;            /* bridge, name server, NAT (network.c) */
+	struct daemon_gateway *gw;         /* the gateway master (gateway_ctl.c) */
 	int listen_fd;
 	int signal_fd;
 	int lock_fd;                       /* RUN/pistack.pid, locked while we live */

@@ -14,6 +14,8 @@
 #include "common/log.h"
 #include "daemon/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/gateway_ctl.h"
+#include "daemon/network.h"
 
 static int rt_cmp(const void *a, const void *b)
 {
@@ -90,6 +92,10 @@ int daemon_reload(struct daemon *d, struct ctl_conn *c)
 		added++;
 	}
 	qsort(d->svcs, d->n_svcs, sizeof(*d->svcs), rt_cmp);
+	/* Certificates and [gateway] settings: a new worker generation, the
+	 * listening sockets stay; routes and names follow the new services. */
+	gateway_ctl_reload(d);
+	network_changed(d);
 	if (c)
 		ctl_out(c, "reloaded: %u restarted, %u added, %u removed\n", restarted, added, removed);
 	log_msg("reload: %u restarted, %u added, %u removed", restarted, added, removed);

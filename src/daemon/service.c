@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -19,6 +20,7 @@
 #include "daemon/daemon.h"
 #include "daemon/health.h"
 #include "daemon/logs.h"
+#include "daemon/network.h"
 #include "isolate/spawn_msg.h"
 
 /* The start time of PID (field 22 of /proc/PID/stat), 0 when unknown. */
@@ -88,9 +90,25 @@ int service_launch(struct service_rt *rt, struct error *err)
 {
 	struct daemon *d = rt->d;
 	struct container_start_opts opts = { .adoptable = true };
+	struct container_net net, *netp = NULL;
+	char *resolv = NULL;
 	int log_r = -1, log_w = -1, devnull, stdio[3], code, r;
 
-	if ((r = container_prepare(&rt->ct, &d->cfg.global, rt->cfg, &d->cg, NULL, NULL, NULL, &d->seccomp_cache, err)) < 0)
+	memset(&rt->att, 0, sizeof(rt->att));
+	if (rt->cfg->net_mode == NET_INTERCONTAINER) {
+		/* The lease comes before the instance: its address is in its
+		 * /etc/hosts, and the veth is made between clone and release. */
+		if ((r = network_service_prepare(rt, &net, &resolv, err)) < 0) {
+			free(resolv);
+			return r;
+		}
+		netp = &net;
+		opts.setup_child = net_attach_setup_child;
+		opts.setup_data = &rt->att;
+	}
+	r = container_prepare(&rt->ct, &d->cfg.global, rt->cfg, &d->cg, NULL, NULL, netp, &d->seccomp_cache, err);
+	free(resolv);
+	if (r < 0)
 		goto fail_cleanup;
 	if ((r = log_pipe(&log_r, &log_w, err)) < 0)
 		goto fail_cleanup;
@@ -122,6 +140,7 @@ int service_launch(struct service_rt *rt, struct error *err)
 	rt->log_fd_in_init = log_r;
 	rt->running_fingerprint = rt->cfg->fingerprint;
 	rt->sync_fd_in_init = rt->ct.sp.sync_fd_in_init;
+	network_service_started(rt);
 	if (log_sink_open(rt, log_r, err) < 0)
 		log_error(rt->name, err);
 	if (loop_add(d->loop, rt->sync_fd, EPOLLIN, service_sync_ready, rt) < 0) {
@@ -142,6 +161,7 @@ fail_cleanup:
 		struct error e2;
 		container_cleanup(&rt->ct, false, &e2);
 	}
+	net_attach_release(&rt->att);
 	return r;
 }
 
@@ -189,6 +209,7 @@ void service_release_instance(struct service_rt *rt)
 		if (err.msg[0])
 			log_error(rt->name, &err);
 	}
+	network_service_released(rt);
 	rt->adopted = false;
 	rt->address[0] = '\0';
 }

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "daemon/daemon.h"
 #include "daemon/health.h"
+#include "daemon/network.h"
 
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 60000
@@ -209,5 +210,7 @@ void supervise_event(struct service_rt *rt, enum svc_event ev)
 	if (next == SVC_EXITED || next == SVC_FAILED || next == SVC_BACKOFF)
 		health_stop(rt);
 	state_save(rt);
+	/* Names, NAT and routes follow what runs (coalesced, see network.c). */
+	network_changed(rt->d);
 	verbs_state_changed(rt);
 }

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "daemon/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/gateway_ctl.h"
 #include "daemon/logs.h"
 #include "daemon/verbs.h"
 
@@ -272,7 +273,7 @@ static void verb_status(struct daemon *d, struct ctl_conn *c, int argc, char **a
 	struct service_rt **pick;
 	struct status_row *rows;
 	unsigned long long *mems;
-	bool json = false;
+	bool json = false, gateway_row = false, gateway_named = false;
 	int status = 0, w[9] = { 4, 5, 3, 7, 6, 8, 6, 5, 6 };
 	size_t n = 0;
 
@@ -281,20 +282,27 @@ static void verb_status(struct daemon *d, struct ctl_conn *c, int argc, char **a
 		argc--;
 		argv++;
 	}
+	for (int k = 1; k < argc; k++)
+		gateway_named |= strcmp(argv[k], "gateway") == 0;
 	pick = calloc((size_t)argc + d->n_svcs, sizeof(*pick));
 	if (!pick) {
 		ctl_finish(c, 1);
 		return;
 	}
 	if (argc > 1) {
-		n = verb_services(d, c, argc, argv, "show", pick, &status);
+		/* `gateway` is not a configured service: listed below. */
+		int k = 1;
+		for (int j = 1; j < argc; j++)
+			if (strcmp(argv[j], "gateway") != 0)
+				argv[k++] = argv[j];
+		n = k > 1 ? verb_services(d, c, k, argv, "show", pick, &status) : 0;
 	} else {
 		for (size_t i = 0; i < d->n_svcs; i++)
 			if (!d->svcs[i]->removed || d->svcs[i]->pid)
 				pick[n++] = d->svcs[i];
 	}
-	rows = calloc(n ? n : 1, sizeof(*rows));
-	mems = calloc(n ? n : 1, sizeof(*mems));
+	rows = calloc(n + 1, sizeof(*rows));
+	mems = calloc(n + 1, sizeof(*mems));
 	if (!rows || !mems) {
 		free(rows);
 		free(mems);
@@ -302,10 +310,34 @@ static void verb_status(struct daemon *d, struct ctl_conn *c, int argc, char **a
 		ctl_finish(c, 1);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* The gateway is listed as the service `gateway` (a reserved name):
+	 * with every service, or when named. */
+	{
+		pid_t gpid;
+		uint64_t since;
+		unsigned restarts;
+		if ((argc == 1 || gateway_named) && gateway_ctl_status(d, &gpid, &since, &restarts) && !json) {
+			struct status_row *r = &rows[n];
+			r->name = "gateway";
+			r->state = gpid ? "running" : "backoff";
+			snprintf(r->pid, sizeof(r->pid), gpid ? "%d" : "-", gpid);
+			strcpy(r->address, "-");
+			if (gpid)
+				format_duration(r->uptime, sizeof(r->uptime), (uint64_t)time(NULL) - since);
+			else
+				strcpy(r->uptime, "-");
+			snprintf(r->restarts, sizeof(r->restarts), "%u", restarts);
+			strcpy(r->memory, "-");
+			strcpy(r->hosts, "-");
+			strcpy(r->health, "-");
+			gateway_row = true;
+		}
+	}
+	for (size_t i = 0; i < n + gateway_row; i++) {
 		struct status_row *r = &rows[i];
 		const char *cells[9];
-		status_row(d, pick[i], r, &mems[i]);
+		if (i < n)
+			status_row(d, pick[i], r, &mems[i]);
 		cells[0] = r->name, cells[1] = r->state, cells[2] = r->pid, cells[3] = r->address;
 		cells[4] = r->uptime, cells[5] = r->restarts, cells[6] = r->memory, cells[7] = r->hosts;
 		cells[8] = r->health;
@@ -331,7 +363,7 @@ static void verb_status(struct daemon *d, struct ctl_conn *c, int argc, char **a
 	} else {
 		ctl_out(c, "%-*s %-*s %-*s %-*s %-*s %-*s %-*s %-*s %s\n", w[0], "NAME", w[1], "STATE", w[2], "PID",
 			w[3], "ADDRESS", w[4], "UPTIME", w[5], "RESTARTS", w[6], "MEMORY", w[7], "HOSTS", "HEALTH");
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n + gateway_row; i++) {
 			struct status_row *r = &rows[i];
 			ctl_out(c, "%-*s %-*s %-*s %-*s %-*s %-*s %-*s %-*s %s\n", w[0], r->name, w[1], r->state, w[2],
 				r->pid, w[3], r->address, w[4], r->uptime, w[5], r->restarts, w[6], r->memory, w[7],

@@ -353,7 +353,11 @@ int conn_response_done(struct conn *c)
 
 	conn_log_write(c);
 	buf_put(w, &c->hb);
-	if (c->close_after || w->draining)
+	/* Not on w->draining alone: a response whose head went out before a
+	 * new generation took over promised the client keep-alive, and closing
+	 * now races with the next request it may be sending.  The connection
+	 * stays for that request, whose answer says "Connection: close". */
+	if (c->close_after || w->close_idle)
 		return conn_linger(c);
 	memset(&c->req, 0, sizeof(c->req));
 	memset(&c->resp, 0, sizeof(c->resp));

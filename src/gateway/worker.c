@@ -229,9 +229,11 @@ static void worker_drain(struct worker *w, uint64_t bound_ms, bool close_idle)
 		upstream_pool_close(w);
 	}
 	w->close_idle |= close_idle;
+	/* close_after is not forced here: a head already sent without
+	 * "Connection: close" must not be followed by a close (see
+	 * conn_response_done()); every head written from now on says it. */
 	for (c = w->conns; c; c = next) {
 		next = c->next;
-		c->close_after = true;
 		if (w->close_idle)
 			conn_close_if_idle(c);
 	}

@@ -4,7 +4,9 @@
  */
 #include "isolate/container.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +47,11 @@ char *container_resolv_conf(const struct service_config *svc)
 /* See container.h. */
 int container_prepare(struct container *ct, const struct global_config *global,
 		      const struct service_config *svc, const struct cgroup_root *cg,
-		      char *const *argv_override, const char *term, const char *resolv_conf,
+		      char *const *argv_override, const char *term, const struct container_net *net,
 		      struct seccomp_cache *cache, struct error *err)
 {
 	struct rootfs_request req = { .global = global, .svc = svc };
-	char *resolv = NULL, *hosts = NULL;
+	char *resolv = NULL, *hosts = NULL, userdb[PATH_MAX];
 	int r;
 
 	memset(ct, 0, sizeof(*ct));
@@ -60,15 +62,15 @@ int container_prepare(struct container *ct, const struct global_config *global,
 	ct->sp.pidfd = ct->sp.sync_fd = ct->sp.sync_fd_in_init = ct->sp.pty_master = -1;
 	/* Refused rather than started with only a loopback interface: the
 	 * service would look up and reach nothing of what it was promised. */
-	if (svc->net_mode == NET_INTERCONTAINER)
-		return error_set(err, 0, "join network '%s': the intercontainer bridge is not built yet; "
-				 "set [network] mode = none or host", global->bridge);
+	if (svc->net_mode == NET_INTERCONTAINER && !net)
+		return error_set(err, EINVAL, "join network '%s' of '%s': no address", global->bridge, svc->name);
 	for (char *const *a = argv_override ? argv_override : svc->exec.v; a && *a; a++)
 		if (strv_push(&ct->argv, *a) < 0)
 			return error_set(err, ENOMEM, "copy the command of '%s'", svc->name);
-	if (!rootfs_user_db_dir(svc))
-		return error_set(err, 0, "use rootfs of '%s': not built yet; arrives with `pistack build`", svc->name);
-	if ((r = identity_resolve(rootfs_user_db_dir(svc), &svc->user, &ct->id, err)) < 0)
+	/* A debian: rootfs not built yet is refused here: the daemon does not
+	 * build (`pistack run` did before it got here). */
+	if ((r = rootfs_user_db_dir(global, svc, userdb, sizeof(userdb), err)) < 0 ||
+	    (r = identity_resolve(userdb, &svc->user, &ct->id, err)) < 0)
 		return r;
 	if (svc->userns && (r = userns_lease(global->state, svc->name, &ct->userns_base, err)) < 0)
 		return r;
@@ -90,10 +92,17 @@ int container_prepare(struct container *ct, const struct global_config *global,
 			return r;
 		ct->filter = &ct->seccomp;
 	}
-	resolv = resolv_conf ? strdup(resolv_conf) : container_resolv_conf(svc);
-	if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
-		     svc->hostname) < 0)
-		hosts = NULL;
+	resolv = net ? strdup(net->resolv_conf) : container_resolv_conf(svc);
+	{
+		char self[INET_ADDRSTRLEN] = "127.0.1.1";
+		/* On the bridge the hostname names the service's own address,
+		 * as in Docker; alone, a loopback address as in Debian. */
+		if (net)
+			inet_ntop(AF_INET, &net->addr, self, sizeof(self));
+		if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+			     self, svc->hostname) < 0)
+			hosts = NULL;
+	}
 	if (!resolv || !hosts) {
 		free(resolv);
 		free(hosts);
@@ -123,6 +132,7 @@ int container_start(struct container *ct, const int stdio[3], const struct conta
 		    int *exit_code, struct error *err)
 {
 	struct spawn_config sc = { 0 };
+	int r;
 
 	sc.svc = ct->svc;
 	sc.argv = ct->argv.v;
@@ -144,7 +154,10 @@ int container_start(struct container *ct, const int stdio[3], const struct conta
 	sc.userns_base = ct->userns_base;
 	sc.setup_child = opts->setup_child;
 	sc.setup_data = opts->setup_data;
-	return spawn_service(&sc, &ct->sp, exit_code, err);
+	r = spawn_service(&sc, &ct->sp, exit_code, err);
+	/* The child has entered its root (or failed): the sources are its. */
+	rootfs_plan_close_mounts(&ct->plan);
+	return r;
 }
 
 /* See container.h. */

@@ -7,6 +7,7 @@
 #ifndef PISTACK_ISOLATE_CONTAINER_H
 #define PISTACK_ISOLATE_CONTAINER_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 
 #include "config/config.h"
@@ -33,13 +34,19 @@ struct container {
 	struct spawned sp;                /* valid after container_start() */
 };
 
+/* A service on the intercontainer bridge: its address and resolver. */
+struct container_net {
+	struct in_addr addr;
+	const char *resolv_conf;          /* content of its /etc/resolv.conf */
+};
+
 /* Prepare everything the child needs.  ARGV_OVERRIDE replaces the service's
  * exec when non-NULL; TERM is the TERM of a terminal session or NULL.
- * RESOLV_CONF (the file's content) NULL means: derived from the network mode.
+ * NET is required for mode intercontainer (NULL otherwise).
  * CACHE (the daemon's) supplies the compiled seccomp program; NULL: compiled here. */
 int container_prepare(struct container *ct, const struct global_config *global,
 		      const struct service_config *svc, const struct cgroup_root *cg,
-		      char *const *argv_override, const char *term, const char *resolv_conf,
+		      char *const *argv_override, const char *term, const struct container_net *net,
 		      struct seccomp_cache *cache, struct error *err);
 
 /* Spawn it with STDIO as 0, 1, 2 (TTY: stdio[0] becomes its controlling

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -369,6 +370,7 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 	cleanup_close int proc_fd = -1, cgroup_fd = -1;
 	bool opened = false;
 	sigset_t all, old;
+	char userdb[PATH_MAX];
 	int pipefd[2] = { -1, -1 }, child_pidfd = -1, pty = -1, r;
 	ssize_t n;
 	pid_t child;
@@ -381,10 +383,8 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 		return error_set(err, EINVAL, "exec in '%s': no command", svc->name);
 	/* Everything the child needs is prepared here, as for the service
 	 * (container_prepare()): the child only applies it. */
-	if (!rootfs_user_db_dir(svc))
-		return error_set(err, 0, "use rootfs of '%s': not built yet; arrives with `pistack build`",
-				 svc->name);
-	if ((r = identity_resolve(rootfs_user_db_dir(svc), &svc->user, &id, err)) < 0)
+	if ((r = rootfs_user_db_dir(req->global, svc, userdb, sizeof(userdb), err)) < 0 ||
+	    (r = identity_resolve(userdb, &svc->user, &id, err)) < 0)
 		return r;
 	if (!req->seccomp && (r = seccomp_program_build(&svc->seccomp, service_effective_caps(svc), &prog, err)) < 0)
 		goto out;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "isolate/rootfs_debian.h"
 
 /* Flags every mount of a service gets: nothing in a service gains privileges
  * from a set-uid or file-capability binary, and no device node works except
@@ -123,28 +124,50 @@ void rootfs_plan_release(struct rootfs_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-/* "/" for rootfs = host, PATH for dir:PATH; see rootfs.h. */
-const char *rootfs_user_db_dir(const struct service_config *svc)
+/* See rootfs.h. */
+void rootfs_plan_close_mounts(struct rootfs_plan *plan)
 {
-	switch (svc->rootfs.kind) {
-	case ROOTFS_HOST:
-		return "/";
-	case ROOTFS_DIR:
-		return svc->rootfs.path;
-	case ROOTFS_DEBIAN:
-		break;
+	for (size_t i = 0; i < plan->n_ops; i++) {
+		if (plan->ops[i].fd >= 0)
+			close(plan->ops[i].fd);
+		plan->ops[i].fd = -1;
 	}
-	return NULL;
 }
 
-/* "debian:a,b" into BUF, or NULL when it does not fit (KEY is a file name). */
-static const char *rootfs_debian_name(const struct rootfs_spec *spec, char *buf, size_t size)
+/* STATE/rootfs/KEY of a debian: rootfs into BUF, once built. */
+static int rootfs_debian_built(const struct global_config *global, const struct service_config *svc, char *buf,
+			       size_t size, struct error *err)
 {
-	size_t o = (size_t)snprintf(buf, size, "debian:");
+	int r = rootfs_debian_path(global->state, &svc->rootfs, buf, size, err);
 
-	for (size_t i = 0; i < spec->packages.n && o < size; i++)
-		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "," : "", spec->packages.v[i]);
-	return o < size ? buf : NULL;
+	if (r < 0)
+		return r;
+	/* Only `pistack build` and `pistack run` build: a start in the daemon
+	 * must not wait minutes for mmdebstrap (pistack(8), build). */
+	if (!rootfs_debian_is_built(buf))
+		return error_set(err, 0, "use rootfs of '%s': not built; run `pistack build %s`", svc->name,
+				 svc->name);
+	return 0;
+}
+
+/* "/", PATH, or the built STATE/rootfs/KEY; see rootfs.h. */
+int rootfs_user_db_dir(const struct global_config *global, const struct service_config *svc, char *buf, size_t size,
+		       struct error *err)
+{
+	const char *dir = "/";
+
+	switch (svc->rootfs.kind) {
+	case ROOTFS_HOST:
+		break;
+	case ROOTFS_DIR:
+		dir = svc->rootfs.path;
+		break;
+	case ROOTFS_DEBIAN:
+		return rootfs_debian_built(global, svc, buf, size, err);
+	}
+	if ((size_t)snprintf(buf, size, "%s", dir) >= size)
+		return error_set(err, ENAMETOOLONG, "use rootfs 'dir:%s'", dir);
+	return 0;
 }
 
 /* The root of a directory rootfs: ops[0] binds PATH (read-only root) or mounts
@@ -180,9 +203,8 @@ static int rootfs_plan_root(struct rootfs_plan *plan, const struct rootfs_reques
 			    struct error *err)
 {
 	const struct rootfs_spec *spec = &req->svc->rootfs;
-	cleanup_free char *dir = NULL;
-	char name[NAME_MAX + 1];
-	struct stat st;
+	char dir[PATH_MAX];
+	int r;
 
 	switch (spec->kind) {
 	case ROOTFS_HOST:
@@ -193,18 +215,12 @@ static int rootfs_plan_root(struct rootfs_plan *plan, const struct rootfs_reques
 	case ROOTFS_DIR:
 		return rootfs_plan_dir_root(plan, spec->path, err);
 	case ROOTFS_DEBIAN:
-		/* `pistack build` (not written yet) is to make STATE/rootfs/KEY with
-		 * mmdebstrap, KEY being the sorted package list (the same set always
-		 * names the same tree), and to rename it into place only when
-		 * complete: the directory existing means it is built.  Then it is a
-		 * directory rootfs like any other. */
-		if (!rootfs_debian_name(spec, name, sizeof(name)))
-			return error_set(err, 0, "use rootfs 'debian:...': the package list is too long");
-		if (asprintf(&dir, "%s/rootfs/%s", req->global->state, name + 7) < 0)
-			return error_set(err, ENOMEM, "plan rootfs '%s'", name);
-		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			return error_set(
-				err, 0, "use rootfs '%s': not built yet; arrives with `pistack build`", name);
+		/* Built by `pistack build` (rootfs_debian.c) into STATE/rootfs/KEY,
+		 * KEY naming the sorted package list, and renamed into place only
+		 * when complete: then a directory rootfs like any other, shared by
+		 * every service of the same list, never written through. */
+		if ((r = rootfs_debian_built(req->global, req->svc, dir, sizeof(dir), err)) < 0)
+			return r;
 		return rootfs_plan_dir_root(plan, dir, err);
 	}
 	return error_set(err, 0, "use rootfs: unknown kind %d", (int)spec->kind);

@@ -95,10 +95,17 @@ int rootfs_enter_pivot(int root, struct error *err);
 int rootfs_cleanup(const struct rootfs_plan *plan, bool remove_state, struct error *err);
 
 void rootfs_plan_release(struct rootfs_plan *plan);
+/* Close the plan's detached mounts once the child has its copies: the
+ * daemon would otherwise hold some 40 descriptors (and the mount trees) per
+ * running service, and every new init inherits them before it can close
+ * them, past its nofile limit at a few dozen services. */
+void rootfs_plan_close_mounts(struct rootfs_plan *plan);
 
-/* The host directory whose etc/passwd names the service's users: "/" for
- * rootfs = host, PATH for dir:PATH, NULL for debian: (not built yet). */
-const char *rootfs_user_db_dir(const struct service_config *svc);
+/* The host directory whose etc/passwd names the service's users into BUF
+ * (SIZE bytes): "/" for rootfs = host, PATH for dir:PATH, STATE/rootfs/KEY for
+ * debian: once built; not built, it fails saying to run `pistack build NAME`. */
+int rootfs_user_db_dir(const struct global_config *global, const struct service_config *svc, char *buf, size_t size,
+		       struct error *err);
 
 /* --- Shared by the rootfs*.c files; exposed for the unit tests. --- */
 
@@ -117,6 +124,11 @@ const struct mount_op *rootfs_plan_find(const struct rootfs_plan *plan, const ch
 /* The ops of rootfs = host after the root tmpfs: /usr, the merged-usr links, the
  * allow-listed /etc, /var, /home and /root (rootfs_host.c). */
 int rootfs_host_plan(struct rootfs_plan *plan, const char *host_root, struct error *err);
+
+/* Remove DIR/NAME and everything below it, following no symlink and staying on
+ * one filesystem (a mount point inside stops it with an error); absent is fine.
+ * ERR says what failed.  Also removes a half-built tree (rootfs_debian.c). */
+int rootfs_remove(const char *dir, const char *name, struct error *err);
 
 /* What rootfs_path_open() creates when a component is missing. */
 enum rootfs_node { ROOTFS_NODE_NONE, ROOTFS_NODE_DIR, ROOTFS_NODE_FILE };

@@ -347,8 +347,8 @@ fail:
 	return r;
 }
 
-/* Remove the directory DIR/NAME and its contents; ERR says what failed. */
-static int rootfs_remove(const char *dir, const char *name, struct error *err)
+/* Remove the directory DIR/NAME and its contents; see rootfs.h. */
+int rootfs_remove(const char *dir, const char *name, struct error *err)
 {
 	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;

@@ -62,16 +62,6 @@ assert_eq "$err" "pistack: ecmd: unable to execute '/no/such/command': command n
 assert_eq "$(mount_count)" "$mounts" "host mount count after a missing command"
 assert_no_leftovers ecmd
 
-# mode intercontainer (the default) is refused until the bridge exists, with the fix.
-service enet <<'EOF'
-[service]
-exec = /bin/true
-EOF
-run_pistack enet
-assert_failed_cleanly enet "$mounts"
-assert_eq "$err" "pistack: enet: unable to join network 'intercontainer': the intercontainer bridge is not built yet; set [network] mode = none or host" \
-	"message for mode intercontainer"
-
 # An unknown service: 125, one line.
 run_pistack nosuch
 assert_eq "$rc" 125 "exit status for an unknown service"

@@ -225,6 +225,7 @@ static void tmp_root_remove(struct tmp_root *t)
 
 TEST(identity_resolve_in_rootfs)
 {
+	SKIP_UNLESS(test_have_openat2(), "no openat2 (kernel < 5.6, or qemu-user)");
 	struct tmp_root t;
 	struct identity id;
 	struct error err = { 0 };
@@ -304,6 +305,7 @@ TEST(identity_resolve_in_rootfs)
 
 TEST(identity_symlinks_stay_in_the_rootfs)
 {
+	SKIP_UNLESS(test_have_openat2(), "no openat2 (kernel < 5.6, or qemu-user)");
 	struct tmp_root t;
 	struct identity id;
 	struct error err = { 0 };

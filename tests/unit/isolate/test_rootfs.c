@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "isolate/rootfs.h"
+#include "isolate/rootfs_debian.h"
 #include "test.h"
 
 struct rootfs_test {
@@ -377,6 +378,7 @@ TEST(rootfs_dir_readonly_binds_path)
 	struct rootfs_test t;
 	struct rootfs_plan p;
 	struct error err;
+	char userdb[4096];
 
 	rootfs_test_init(&t);
 	t.svc.rootfs.kind = ROOTFS_DIR;
@@ -391,7 +393,8 @@ TEST(rootfs_dir_readonly_binds_path)
 	/* no host view in a directory rootfs */
 	CHECK(rootfs_plan_find(&p, "/usr") == NULL);
 	CHECK(rootfs_plan_find(&p, "/etc/passwd") == NULL);
-	CHECK_STR(rootfs_user_db_dir(&t.svc), "/srv/rootfs/alpine");
+	CHECK_INT(rootfs_user_db_dir(&t.global, &t.svc, userdb, sizeof(userdb), &err), 0);
+	CHECK_STR(userdb, "/srv/rootfs/alpine");
 	rootfs_plan_release(&p);
 }
 
@@ -429,7 +432,7 @@ TEST(rootfs_debian_not_built)
 	struct rootfs_test t;
 	struct rootfs_plan p;
 	struct error err;
-	char curl[] = "curl", python3[] = "python3";
+	char curl[] = "curl", python3[] = "python3", userdb[4096];
 	char *pkgs[] = {curl, python3, NULL};
 
 	rootfs_test_init(&t);
@@ -438,9 +441,10 @@ TEST(rootfs_debian_not_built)
 	t.svc.rootfs.packages.v = pkgs;
 	t.svc.rootfs.packages.n = 2;
 	CHECK(rootfs_plan_build(&t.req, "/", &p, &err) < 0);
-	CHECK_STR(err.msg, "use rootfs 'debian:curl,python3': not built yet; arrives with `pistack build`");
+	CHECK_STR(err.msg, "use rootfs of 'web': not built; run `pistack build web`");
 	CHECK_INT(p.n_ops, 0);
-	CHECK(rootfs_user_db_dir(&t.svc) == NULL);
+	CHECK(rootfs_user_db_dir(&t.global, &t.svc, userdb, sizeof(userdb), &err) < 0);
+	CHECK_STR(err.msg, "use rootfs of 'web': not built; run `pistack build web`");
 }
 
 TEST(rootfs_net_host_mounts_fresh_sysfs)
@@ -533,7 +537,7 @@ TEST(rootfs_debian_built_is_a_directory)
 	struct rootfs_test t;
 	struct rootfs_plan p;
 	struct error err;
-	char dir[64], path[128];
+	char dir[64], path[128], key[ROOTFS_DEBIAN_KEY_MAX + 1];
 	char curl[] = "curl", python3[] = "python3";
 	char *pkgs[] = {curl, python3, NULL};
 
@@ -543,7 +547,8 @@ TEST(rootfs_debian_built_is_a_directory)
 	snprintf(t.state, sizeof(t.state), "%s", dir);
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
 	CHECK_INT(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/rootfs/curl,python3", dir);
+	CHECK_INT(rootfs_debian_key(pkgs, 2, key, sizeof(key), &err), 0);
+	snprintf(path, sizeof(path), "%s/rootfs/%s", dir, key);
 	CHECK_INT(mkdir(path, 0755), 0);
 	t.svc.rootfs.kind = ROOTFS_DEBIAN;
 	t.svc.rootfs.packages.v = pkgs;

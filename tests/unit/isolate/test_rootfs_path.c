@@ -52,6 +52,7 @@ static bool rootfs_path_test_exists(const char *dir, const char *rel)
 
 TEST(rootfs_path_creates_inside_root)
 {
+	SKIP_UNLESS(test_have_openat2(), "no openat2 (kernel < 5.6, or qemu-user)");
 	char dir[64], link[300];
 	int root = rootfs_path_test_setup(dir), fd;
 	struct stat st;
@@ -97,6 +98,7 @@ TEST(rootfs_path_creates_inside_root)
 
 TEST(rootfs_path_kinds_and_modes)
 {
+	SKIP_UNLESS(test_have_openat2(), "no openat2 (kernel < 5.6, or qemu-user)");
 	char dir[64], path[300];
 	int root = rootfs_path_test_setup(dir), fd;
 	struct stat st;
@@ -135,6 +137,7 @@ TEST(rootfs_path_kinds_and_modes)
 
 TEST(rootfs_path_beneath_refuses_escape)
 {
+	SKIP_UNLESS(test_have_openat2(), "no openat2 (kernel < 5.6, or qemu-user)");
 	char dir[64], link[300];
 	int vol = rootfs_path_test_setup(dir), fd;
 

@@ -13,6 +13,7 @@
 
 TEST(seccomp_cache_reuses_and_recompiles)
 {
+	SKIP_UNLESS(test_have_seccomp(), "no seccomp kill-process filters (kernel < 4.14, or qemu-user)");
 	struct seccomp_cache cache = { 0 };
 	struct seccomp_spec def = { .kind = SECCOMP_DEFAULT }, unconf = { .kind = SECCOMP_UNCONFINED };
 	struct seccomp_spec file = { .kind = SECCOMP_FILE };
@@ -60,6 +61,7 @@ TEST(seccomp_cache_reuses_and_recompiles)
 
 TEST(seccomp_cache_keeps_programs_on_disk)
 {
+	SKIP_UNLESS(test_have_seccomp(), "no seccomp kill-process filters (kernel < 4.14, or qemu-user)");
 	struct seccomp_cache first = { 0 }, second = { 0 };
 	struct seccomp_spec def = { .kind = SECCOMP_DEFAULT };
 	const struct seccomp_program *a = NULL, *b = NULL;

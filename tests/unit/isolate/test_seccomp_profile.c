@@ -217,6 +217,7 @@ static uint32_t judge64(const struct seccomp_program *prog, const char *name, ui
 
 TEST(seccomp_profile_file_compiles)
 {
+	SKIP_UNLESS(test_have_seccomp(), "no seccomp kill-process filters (kernel < 4.14, or qemu-user)");
 	char path[64];
 	struct seccomp_spec spec = { SECCOMP_FILE, path };
 	struct seccomp_program prog;
@@ -244,6 +245,7 @@ TEST(seccomp_profile_file_compiles)
 
 TEST(seccomp_profile_known_line)
 {
+	SKIP_UNLESS(test_have_seccomp(), "no seccomp kill-process filters (kernel < 4.14, or qemu-user)");
 	char path[64];
 	struct seccomp_spec spec = { SECCOMP_FILE, path };
 	struct seccomp_program prog;
@@ -287,6 +289,7 @@ TEST(seccomp_profile_file_errors)
 
 TEST(seccomp_profile_socket_conditions_and_i386)
 {
+	SKIP_UNLESS(test_have_seccomp(), "no seccomp kill-process filters (kernel < 4.14, or qemu-user)");
 	char path[64];
 	struct seccomp_spec spec = { SECCOMP_FILE, path };
 	struct seccomp_program prog;
