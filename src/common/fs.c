@@ -4,6 +4,8 @@
 #include "common/fs.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,4 +34,29 @@ int fs_mkdir_parents(const char *path, mode_t mode, char *failed, size_t size)
 			return 0;
 		*p = '/';
 	}
+}
+
+/* See fs.h. */
+void fs_close_all_but(unsigned from, const int *keep, size_t n)
+{
+	int sorted[FS_KEEP_MAX];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n && m < FS_KEEP_MAX; i++)
+		if (keep[i] >= 0)
+			sorted[m++] = keep[i];
+	/* Ascending, then close the gaps between them. */
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+			int t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	for (size_t i = 0; i < m; i++) {
+		if ((unsigned)sorted[i] > from)
+			syscall(SYS_close_range, from, (unsigned)sorted[i] - 1, 0U);
+		if ((unsigned)sorted[i] + 1 > from)
+			from = (unsigned)sorted[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0U);
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <openssl/ssl.h>
 
+#include "common/fs.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/proctitle.h"
@@ -59,32 +60,6 @@ static const int master_syscalls[] = {
 
 /* Workers connect to services over IPv4 only. */
 static const int master_families[] = { AF_INET };
-
-/* Close every descriptor but 0-2 and the N of KEEP. */
-static void master_close_all_but(const int *keep, size_t n)
-{
-	int sorted[16];
-	unsigned from = 3;
-
-	if (n > ARRAY_SIZE(sorted))
-		n = ARRAY_SIZE(sorted);
-	memcpy(sorted, keep, n * sizeof(int));
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-			int t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	for (size_t i = 0; i < n; i++) {
-		if (sorted[i] < 0)
-			continue;
-		if ((unsigned)sorted[i] > from)
-			syscall(SYS_close_range, from, (unsigned)sorted[i] - 1, 0U);
-		if ((unsigned)sorted[i] + 1 > from)
-			from = (unsigned)sorted[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0U);
-}
 
 /* Whether DIR holds a certificate file (NAME.crt). */
 static bool master_has_certs(const char *dir)
@@ -223,7 +198,7 @@ int master_setup(const struct gateway_params *p, const int *keep, size_t n_keep,
 		all[n_all++] = keep[i];
 	for (size_t i = 0; i < p->n_fds && i < GATEWAY_MAX_FDS; i++)
 		all[n_all++] = p->fds[i];
-	master_close_all_but(all, n_all);
+	fs_close_all_but(3, all, n_all);
 
 	memset(conf, 0, sizeof(*conf));
 	settings_from_global(&conf->set, p->g);

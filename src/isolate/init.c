@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/proctitle.h"
 #include "isolate/service_exec.h"
 #include "isolate/spawn_msg.h"
@@ -81,21 +82,7 @@ static void init_close_inherited(const struct spawn_config *cfg, int sync_fd)
 	keep[n++] = sync_fd;
 	for (int i = 0; i < cfg->n_init_keep_fds && n < (int)(sizeof(keep) / sizeof(keep[0])); i++)
 		keep[n++] = cfg->init_keep_fds[i];
-	/* Sorted ascending, then close the gaps between them. */
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-			int t = keep[j];
-			keep[j] = keep[j - 1];
-			keep[j - 1] = t;
-		}
-	int from = 3;
-	for (int i = 0; i < n; i++) {
-		if (keep[i] > from)
-			syscall(SYS_close_range, (unsigned)from, (unsigned)keep[i] - 1, 0U);
-		if (keep[i] + 1 > from)
-			from = keep[i] + 1;
-	}
-	syscall(SYS_close_range, (unsigned)from, ~0U, 0U);
+	fs_close_all_but(3, keep, (size_t)n);
 }
 
 /* Send a message of TYPE to the parent. */

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/cleanup.h"
 #include "common/ctl.h"
 #include "common/log.h"
@@ -149,28 +150,6 @@ static void ns_ctl_read(struct loop *l, int fd, uint32_t events, void *data)
 	}
 }
 
-/* Close every descriptor but the N of KEEP. */
-static void ns_close_all_but(const int *keep, size_t n)
-{
-	int sorted[8];
-	unsigned from = 0;
-
-	memcpy(sorted, keep, n * sizeof(int));
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-			int t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned)sorted[i] > from)
-			syscall(SYS_close_range, from, (unsigned)sorted[i] - 1, 0U);
-		if ((unsigned)sorted[i] + 1 > from)
-			from = (unsigned)sorted[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0U);
-}
-
 /* Tell the daemon on STATUS_FD that setup failed with ERR, and exit. */
 static __attribute__((noreturn)) void ns_child_fail(int status_fd, const struct error *err)
 {
@@ -208,7 +187,7 @@ static int ns_child_setup(const struct nameserver_config *cfg, int ctl_fd, int s
 	close(null);
 	/* None of the daemon's descriptors (control socket, service pipes, other
 	 * sockets) may reach code that reads the network. */
-	ns_close_all_but(keep, ARRAY_SIZE(keep));
+	fs_close_all_but(0, keep, ARRAY_SIZE(keep));
 	srv->udp_fd = cfg->udp_fd;
 	srv->tcp_fd = cfg->tcp_fd;
 	srv->ctl_fd = ctl_fd;
