@@ -5,7 +5,7 @@
 # size). The figures are printed: sizes, times, the workers' VmRSS/VmHWM and the CPU seconds
 # the workers and the service spent.
 # Size: PISTACK_GW_STREAM_MB MiB each (default 128; the chunked upload at most 256). Under TCG
-# on a busy host the gateway moves 10-15 MiB/s, so the default keeps the test within the
+# on a busy host the gateway moves 10-20 MiB/s, so the default keeps the test within the
 # default 120 s; PISTACK_GW_STREAM_MB=1024 (1 GiB) needs PISTACK_VM_TEST_TIMEOUT=600 there.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
