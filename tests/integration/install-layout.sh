@@ -7,21 +7,8 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need make sed cmp
-# A build directory holding only the binary under test: make reads every *.d file of O, which
-# costs seconds per run over the VM's 9p share.
-build=$tmpdir/build
-mkdir "$build"
-ln -s "$PISTACK" "$build/pistack"
-root=$tmpdir/root
-mk() { # mk TARGET...: the makefile's TARGET into $root, as a distribution would
-	local t0=${EPOCHREALTIME/./} r=0
-	make -s -C "$PWD" -o all O="$build" DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc "$@" || r=$?
-	echo "# make $* took $(((${EPOCHREALTIME/./} - t0) / 1000)) ms" >&2
-	return $r
-}
-conf=$root/etc/pistack/conf.d/pistack.ini
-dist=$root/usr/share/pistack/conf.d/pistack.ini
+# shellcheck source-path=SCRIPTDIR source=install-lib.bash
+. "$(dirname "$0")/install-lib.bash"
 
 out=$(mk install 2>&1) || fail "make install: $out"
 note "make install: $out"
