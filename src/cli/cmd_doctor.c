@@ -34,10 +34,10 @@
 #include "common/cleanup.h"
 #include "config/config.h"
 #include "isolate/cgroup.h"
+#include "isolate/systemd_scope.h"
 
 #define DOCTOR_MSG_MAX 512
 #define DOCTOR_LISTENERS_MAX 16
-#define SYSTEMD_DELEGATE_SUBGROUP 254 /* the first systemd with DelegateSubgroup= */
 #define DOCTOR_MEMORY_FIX                                                                                    \
 	"the memory controller is off, so memory limits are refused: add cgroup_enable=memory to the "       \
 	"kernel command line (/boot/firmware/cmdline.txt on Raspberry Pi OS) and reboot"
@@ -293,14 +293,15 @@ static int doctor_capture(char *const argv[], char *buf, size_t size)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : ENOEXEC;
 }
 
-/* Under systemd: whether pistack.service can start again while services run. */
+/* Under systemd: whether pistack can ask it for the services' scope units. */
 static void check_systemd(struct doctor *doc, const char *mount)
 {
 	char *const argv[] = {"systemctl", "--version", NULL};
 	char out[512];
 	unsigned version;
+	struct stat st;
 
-	if (access("/run/systemd/system", F_OK) < 0) {
+	if (!systemd_running()) {
 		say(doc, DOC_OK, "systemd", "not running; the daemon keeps its cgroups in %s/pistack",
 		    mount ? mount : "the cgroup2 mount");
 		return;
@@ -309,15 +310,15 @@ static void check_systemd(struct doctor *doc, const char *mount)
 		say(doc, DOC_WARN, "systemd", "unable to read the version from 'systemctl --version'");
 		return;
 	}
-	if (version < SYSTEMD_DELEGATE_SUBGROUP)
-		say(doc, DOC_WARN, "systemd",
-		    "version %u ignores DelegateSubgroup= (254): once the daemon has ended while services "
-		    "run, pistack.service cannot start again (status=219/CGROUP) until they are gone "
-		    "('systemctl kill pistack'); stop services with 'pistack down' before 'systemctl stop'",
+	/* Every service start asks systemd for a scope over this socket. */
+	if (stat("/run/systemd/private", &st) < 0 || !S_ISSOCK(st.st_mode))
+		say(doc, DOC_FAIL, "systemd",
+		    "version %u, but no socket '/run/systemd/private': services cannot get their scope "
+		    "units, so none starts",
 		    version);
 	else
-		say(doc, DOC_OK, "systemd", "version %u; pistack.service restarts while services run",
-		    version);
+		say(doc, DOC_OK, "systemd", "version %u; each service runs in a scope unit of its own, "
+		    "pistack-NAME.scope in %s", version, SYSTEMD_SCOPE_SLICE);
 }
 
 /* ---- namespaces, seccomp, BPF ------------------------------------------------------- */

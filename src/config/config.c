@@ -189,11 +189,9 @@ static void load_service(struct load_ctx *c, const char *filename)
 		c->ret = -EINVAL;
 		return;
 	}
-	/* "gateway" is the gateway's service; "supervisor" is the leaf cgroup the
-	 * daemon moves itself into under a delegated systemd unit. */
-	if (strcmp(name, "gateway") == 0 || strcmp(name, "supervisor") == 0) {
-		diag_add(c->diags, file, 1, "the name '%s' is reserved for pistack's %s", name,
-			 name[0] == 'g' ? "gateway" : "supervisor cgroup");
+	/* "gateway" is the gateway's service (its status row, its log). */
+	if (strcmp(name, "gateway") == 0) {
+		diag_add(c->diags, file, 1, "the name '%s' is reserved for pistack's gateway", name);
 		c->ret = -EINVAL;
 		return;
 	}

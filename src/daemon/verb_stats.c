@@ -48,7 +48,7 @@ static unsigned long long stats_read_number(int dirfd, const char *file)
 /* Read the counters of service NAME from its cgroup under D's base. */
 static void stats_sample_read(struct daemon *d, const char *name, struct stats_sample *s)
 {
-	cleanup_close int fd = openat(d->cg.base_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int fd = cgroup_open_service(&d->cg, name, O_PATH);
 	cleanup_free char *cpu = NULL, *io = NULL;
 
 	s->name = name;

@@ -1,7 +1,8 @@
 /*
  * cgroup.c - pistack's base cgroup: find the cgroup2 mount, pick the base
- * (systemd's delegated subtree, or MOUNT/pistack), enable controllers for its
- * children; kill and remove a service's cgroup; the text parsers behind them.
+ * (under systemd the mount itself, the services in scope units; otherwise
+ * MOUNT/pistack), enable controllers for its children; find, kill and remove
+ * a service's cgroup; the text parsers behind them.
  * Limits and the creation of a service's cgroup are in cgroup_limits.c.
  */
 #include "isolate/cgroup.h"
@@ -21,12 +22,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "config/value.h"
+#include "isolate/systemd_scope.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 /* the same number on every architecture */
@@ -123,21 +124,6 @@ int cgroup_parse_mountinfo(const char *text, char **out, int max)
 	return n;
 }
 
-/* The cgroup v2 path of a /proc/PID/cgroup text; see cgroup.h. */
-int cgroup_parse_proc_cgroup(const char *text, char **out)
-{
-	for (const char *line = text; *line;) {
-		const char *eol = strchrnul(line, '\n');
-
-		if (!strncmp(line, "0::", 3) && eol - line > 3 && line[3] == '/') {
-			*out = strndup(line + 3, (size_t)(eol - line - 3));
-			return *out ? 0 : -ENOMEM;
-		}
-		line = *eol ? eol + 1 : eol;
-	}
-	return -ENOENT;
-}
-
 /* CG_* bits of a controller list; see cgroup.h. */
 unsigned cgroup_parse_controllers(const char *text)
 {
@@ -193,39 +179,6 @@ int cgroup_parse_u64(const char *text, unsigned long long *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
-}
-
-/* Whether S ends with SUFFIX. */
-static bool cg_ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len > n && !memcmp(s + len - n, suffix, n);
-}
-
-/* The cgroup systemd may have delegated to us; see cgroup.h. */
-int cgroup_delegation_candidate(const char *path, char **out)
-{
-	const char *last = strrchr(path, '/');
-	size_t len = strlen(path);
-
-	if (!last || len <= 1)
-		return -ENOENT;
-	if (!strcmp(last, "/supervisor")) {
-		len = (size_t)(last - path);
-		while (len > 0 && path[len - 1] != '/')
-			len--;
-		if (len == 0)
-			return -ENOENT;
-		last = path + len - 1;
-		len = (size_t)(last - path) + strcspn(last + 1, "/") + 1;
-	}
-	/* Only services and scopes can carry Delegate= (never slices). */
-	if (!cg_ends_with(last + 1, len - (size_t)(last + 1 - path), ".service") &&
-	    !cg_ends_with(last + 1, len - (size_t)(last + 1 - path), ".scope"))
-		return -ENOENT;
-	*out = strndup(path, len);
-	return *out ? 0 : -ENOMEM;
 }
 
 /* ---- file primitives ---------------------------------------------------------------- */
@@ -315,31 +268,8 @@ static char *cg_join(const char *dir, const char *name)
 
 /* ---- the base ----------------------------------------------------------------------- */
 
-/* Whether systemd marked DIR as delegated to us (Delegate=yes on our unit). */
-static bool cg_systemd_delegated(const char *dir)
-{
-	static const char *const attrs[] = {"trusted.delegate", "user.delegate"};
-	char value[8];
-
-	/* systemd sets trusted.delegate=1 (and, in newer versions, user.delegate=1) on
-	 * exactly the cgroups of units with Delegate=.  Neither being root nor
-	 * INVOCATION_ID tells a delegated unit from a plain one: as root every cgroup
-	 * file is writable, and every service gets an INVOCATION_ID.  Working inside a
-	 * non-delegated unit would break systemd's single-writer rule: it may rewrite
-	 * that cgroup's subtree_control and silently drop our limits. */
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-		ssize_t n = getxattr(dir, attrs[i], value, sizeof(value));
-
-		if (n >= 1 && value[0] == '1')
-			return true;
-	}
-	return false;
-}
-
-/* Enable for the children of DIRFD every wanted controller its cgroup.controllers
- * offers, one at a time so one refusal does not cost the others; return the CG_*
- * bits cgroup.subtree_control ends up with. */
-static unsigned cg_enable_controllers(int dirfd)
+/* Enable for the children of DIRFD the controllers it offers; see cgroup.h. */
+unsigned cgroup_enable_controllers(int dirfd)
 {
 	cleanup_free char *offered = NULL, *enabled = NULL;
 	unsigned avail;
@@ -363,55 +293,23 @@ static unsigned cg_enable_controllers(int dirfd)
 	return cgroup_parse_controllers(enabled);
 }
 
-/* Move every process of the cgroup DIRFD (named DIR) into its child LEAF. */
-static int cg_move_processes(int dirfd, const char *dir, const char *leaf, struct error *err)
+/* Base = the hierarchy's root, under systemd: each service gets a scope unit
+ * of its own (cgroup_enter_scope()), pistack.slice/pistack-NAME.scope, and the
+ * leaf "service" below it.  Nothing is made here: systemd makes the slice and
+ * the scopes, and enables for them the controllers the root offers. */
+static int cg_base_scopes(struct cgroup_root *root, struct error *err)
 {
-	char target[64];
+	cleanup_free char *offered = NULL;
 
-	snprintf(target, sizeof(target), "%s/cgroup.procs", leaf);
-	/* Repeat: a process may fork while we move its parent. */
-	for (int round = 0; round < 16; round++) {
-		cleanup_free char *procs = NULL;
-		bool moved = false;
-		int r = cgroup_read_file(dirfd, "cgroup.procs", &procs);
-
-		if (r < 0)
-			return error_set(err, -r, "read 'cgroup.procs' of cgroup '%s'", dir);
-		for (char *p = procs, *end; *p; p = end) {
-			long pid = strtol(p, &end, 10);
-			char num[24];
-
-			if (end == p)
-				break;
-			end += strspn(end, "\n");
-			snprintf(num, sizeof(num), "%ld", pid);
-			r = cgroup_write_file(dirfd, target, num);
-			if (r < 0 && r != -ESRCH)
-				return error_set(err, -r, "move process %ld into cgroup '%s/%s'", pid, dir,
-						 leaf);
-			moved = true;
-		}
-		if (!moved)
-			return 0;
-	}
-	return cg_fail(err, EBUSY, "empty cgroup '%s': processes keep appearing", dir);
-}
-
-/* Base = the delegated cgroup DIR: the no-internal-processes rule lets a cgroup
- * hand controllers to its children only while it holds no process itself, so move
- * ourselves (and anything else systemd started there) into the leaf "supervisor"
- * first, then enable the controllers. */
-static int cg_base_delegated(struct cgroup_root *root, char *dir, struct error *err)
-{
-	root->base = dir;
-	root->base_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	root->scopes = true;
+	root->base = strdup(root->mount);
+	if (!root->base)
+		return error_set(err, ENOMEM, "open cgroup '%s'", root->mount);
+	root->base_fd = open(root->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root->base_fd < 0)
-		return error_set(err, errno, "open cgroup '%s'", dir);
-	if (mkdirat(root->base_fd, "supervisor", 0755) < 0 && errno != EEXIST)
-		return error_set(err, errno, "create cgroup '%s/supervisor'", dir);
-	if (cg_move_processes(root->base_fd, dir, "supervisor", err) < 0)
-		return -err->errnum;
-	root->controllers = cg_enable_controllers(root->base_fd);
+		return error_set(err, errno, "open cgroup '%s'", root->mount);
+	if (cgroup_read_file(root->base_fd, "cgroup.controllers", &offered) == 0)
+		root->controllers = cgroup_parse_controllers(offered);
 	return 0;
 }
 
@@ -428,13 +326,13 @@ static int cg_base_own(struct cgroup_root *root, struct error *err)
 	root->base = cg_join(root->mount, "pistack");
 	if (!root->base)
 		return error_set(err, ENOMEM, "open cgroup '%s/pistack'", root->mount);
-	(void)cg_enable_controllers(mount_fd);
+	(void)cgroup_enable_controllers(mount_fd);
 	if (mkdirat(mount_fd, "pistack", 0755) < 0 && errno != EEXIST)
 		return error_set(err, errno, "create cgroup '%s'", root->base);
 	root->base_fd = openat(mount_fd, "pistack", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root->base_fd < 0)
 		return error_set(err, errno, "open cgroup '%s'", root->base);
-	root->controllers = cg_enable_controllers(root->base_fd);
+	root->controllers = cgroup_enable_controllers(root->base_fd);
 	return 0;
 }
 
@@ -468,26 +366,17 @@ static int cg_find_mount(struct cgroup_root *root, struct error *err)
 /* Find the hierarchy and prepare the base; see cgroup.h. */
 int cgroup_root_open(struct cgroup_root *root, struct error *err)
 {
-	cleanup_free char *self = NULL, *own = NULL, *candidate = NULL, *dir = NULL;
 	int r;
 
 	*root = (struct cgroup_root){.base_fd = -1};
 	r = cg_find_mount(root, err);
 	if (r < 0)
 		goto out_release;
-	r = cgroup_read_file(AT_FDCWD, "/proc/self/cgroup", &self);
-	if (r < 0) {
-		error_set(err, -r, "read '/proc/self/cgroup'");
-		goto out_release;
-	}
-	r = cgroup_parse_proc_cgroup(self, &own);
-	if (r == -ENOMEM) {
-		error_set(err, ENOMEM, "read '/proc/self/cgroup'");
-		goto out_release;
-	}
-	if (r == 0 && cgroup_delegation_candidate(own, &candidate) == 0 &&
-	    (dir = cg_join(root->mount, candidate + 1)) && cg_systemd_delegated(dir))
-		r = cg_base_delegated(root, TAKE_PTR(dir), err);
+	/* Under systemd every cgroup belongs to a unit, and only a unit's
+	 * delegated subtree may be written by anyone else: the services' cgroups
+	 * go into scope units of their own, never beside systemd's. */
+	if (systemd_running())
+		r = cg_base_scopes(root, err);
 	else
 		r = cg_base_own(root, err);
 	if (r == 0)
@@ -675,28 +564,63 @@ static int cg_remove_tree(int dirfd, const char *name, int depth)
 	return 0;
 }
 
+/* See cgroup.h. */
+int cgroup_service_dir(const struct cgroup_root *root, const char *name, char *buf, size_t size)
+{
+	char scope[NAME_MAX_LEN + 32];
+	int n;
+
+	if (!value_is_name(name))
+		return -EINVAL;
+	if (!root->scopes)
+		n = snprintf(buf, size, "%s", name);
+	else if (systemd_scope_name(name, scope, sizeof(scope)) < 0)
+		return -ENAMETOOLONG;
+	else
+		n = snprintf(buf, size, "%s/%s/%s", SYSTEMD_SCOPE_SLICE, scope, CG_SCOPE_LEAF);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* See cgroup.h. */
+int cgroup_open_service(const struct cgroup_root *root, const char *name, int flags)
+{
+	char rel[CG_SERVICE_DIR_MAX];
+	int r = cgroup_service_dir(root, name, rel, sizeof(rel)), fd;
+
+	if (r < 0)
+		return r;
+	fd = openat(root->base_fd, rel, flags | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* Remove BASE/NAME left behind by a crash, if nothing runs in it; see cgroup.h. */
 int cgroup_remove_stale(const struct cgroup_root *root, const char *name, struct error *err)
 {
 	cleanup_free char *events = NULL;
-	int r = 0;
-	char rel[NAME_MAX_LEN + 32];
+	char rel[CG_SERVICE_DIR_MAX], events_rel[CG_SERVICE_DIR_MAX + 16];
+	int r = cgroup_service_dir(root, name, rel, sizeof(rel));
 
-	if (!value_is_name(name))
+	if (r < 0)
 		return cg_fail(err, EINVAL, "remove cgroup '%s/%s': not a service name", root->base, name);
-	snprintf(rel, sizeof(rel), "%s/cgroup.events", name);
+	/* A scope is watched as a whole: its leaf is made only once its init is in. */
+	if (root->scopes)
+		*strrchr(rel, '/') = '\0';
+	snprintf(events_rel, sizeof(events_rel), "%s/cgroup.events", rel);
 	/* cgroup.events covers the processes of descendants too, cgroup.procs does not. */
-	r = cgroup_read_file(root->base_fd, rel, &events);
+	r = cgroup_read_file(root->base_fd, events_rel, &events);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return error_set(err, -r, "read 'cgroup.events' of cgroup '%s/%s'", root->base, name);
+		return error_set(err, -r, "read 'cgroup.events' of cgroup '%s/%s'", root->base, rel);
 	if (cgroup_parse_populated(events) != 0)
 		return cg_fail(err, EBUSY, "create cgroup '%s/%s': a service of that name is still running",
-			       root->base, name);
-	r = cg_remove_tree(root->base_fd, name, 0);
+			       root->base, rel);
+	/* An empty scope is systemd's to remove (it does once it is empty). */
+	if (root->scopes)
+		return 0;
+	r = cg_remove_tree(root->base_fd, rel, 0);
 	if (r < 0)
-		return error_set(err, -r, "remove stale cgroup '%s/%s'", root->base, name);
+		return error_set(err, -r, "remove stale cgroup '%s/%s'", root->base, rel);
 	return 0;
 }
 
@@ -705,15 +629,16 @@ int cgroup_destroy(const struct cgroup_root *root, const char *name, struct erro
 {
 	cleanup_close int fd = -1;
 	cleanup_free char *path = NULL;
+	char rel[CG_SERVICE_DIR_MAX];
 	bool legacy = false;
 	int r;
 
-	if (!value_is_name(name))
+	if (cgroup_service_dir(root, name, rel, sizeof(rel)) < 0)
 		return cg_fail(err, EINVAL, "remove cgroup '%s/%s': not a service name", root->base, name);
-	path = cg_join(root->base, name);
+	path = cg_join(root->base, rel);
 	if (!path)
-		return error_set(err, ENOMEM, "remove cgroup '%s/%s'", root->base, name);
-	fd = openat(root->base_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return error_set(err, ENOMEM, "remove cgroup '%s/%s'", root->base, rel);
+	fd = openat(root->base_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : error_set(err, errno, "open cgroup '%s'", path);
 
@@ -732,7 +657,9 @@ int cgroup_destroy(const struct cgroup_root *root, const char *name, struct erro
 	r = cg_wait_empty(fd, path, legacy, err);
 	if (r < 0)
 		return r;
-	r = cg_remove_tree(root->base_fd, name, 0);
+	/* Under systemd only the leaf is removed: the scope, empty now, is
+	 * stopped and removed by systemd. */
+	r = cg_remove_tree(root->base_fd, rel, 0);
 	if (r < 0)
 		return error_set(err, -r, "remove cgroup '%s'", path);
 	return 0;
@@ -747,11 +674,11 @@ int cgroup_read_u64(const struct cgroup_root *root, const char *name, const char
 	int r;
 
 	*out = 0;
-	if (!value_is_name(name) || strchr(file, '/') || file[0] == '.')
+	if (strchr(file, '/') || file[0] == '.')
 		return -EINVAL;
-	fd = openat(root->base_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = cgroup_open_service(root, name, O_PATH);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = cgroup_read_file(fd, file, &text);
 	if (r == -ENOENT)
 		return 0; /* the controller is off: "unavailable" reads as 0 */

@@ -9,16 +9,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "config/config.h"
 
 struct cgroup_root {
 	char *mount;        /* where cgroup2 is mounted, from /proc/self/mountinfo */
-	char *base;         /* absolute directory holding one child per service */
+	char *base;         /* absolute directory the services' cgroups are found under */
 	int base_fd;        /* O_PATH|O_DIRECTORY of base */
-	unsigned controllers; /* CG_* bits enabled for children of base */
+	unsigned controllers; /* CG_* bits the services' cgroups can have */
+	/* Under systemd: base is the mount, and service NAME lives in the leaf
+	 * CG_SCOPE_LEAF of its own scope unit, pistack.slice/pistack-NAME.scope
+	 * (cgroup_enter_scope()).  Otherwise base is MOUNT/pistack and NAME a child. */
+	bool scopes;
 };
+
+/* The leaf below a service's scope that holds its processes and its limits
+ * (the scope's own files are systemd's: only its subtree is delegated). */
+#define CG_SCOPE_LEAF "service"
+/* Room for the relative directory of any service. */
+#define CG_SERVICE_DIR_MAX 128
 
 enum {
 	CG_CPU = 1 << 0,
@@ -27,11 +38,10 @@ enum {
 	CG_IO = 1 << 3,
 };
 
-/* Find the cgroup2 mount and prepare the base: under systemd with Delegate=yes,
- * the delegated subtree of our own cgroup (we move ourselves into a leaf
- * "supervisor" so children may have controllers); otherwise MOUNT/pistack.
- * Enables the cpu, memory, pids and io controllers that are available.
- * Fails when no cgroup2 hierarchy exists. */
+/* Find the cgroup2 mount and prepare the base: under systemd (PID 1) the
+ * services get scope units (see scopes above); otherwise MOUNT/pistack, with
+ * the cpu, memory, pids and io controllers that are available enabled for
+ * its children.  Fails when no cgroup2 hierarchy exists. */
 int cgroup_root_open(struct cgroup_root *root, struct error *err);
 void cgroup_root_release(struct cgroup_root *root);
 
@@ -44,11 +54,31 @@ int cgroup_check_limits(const struct cgroup_root *root, const struct service_con
 /* Create BASE/NAME (removing a stale empty one first) and write the limits of
  * SVC (memory.max, memory.swap.max, cpu.max, cpu.weight, pids.max, io.weight;
  * only those configured, plus pids.max which always has a value).
- * Returns an O_DIRECTORY fd of the new cgroup for clone3(CLONE_INTO_CGROUP). */
+ * Returns an O_DIRECTORY fd of the new cgroup for clone3(CLONE_INTO_CGROUP).
+ * Not under systemd (root->scopes): there cgroup_enter_scope() does it. */
 int cgroup_create(const struct cgroup_root *root, const struct service_config *svc, int *out_fd,
 		  struct error *err);
 
-/* Kill every process in BASE/NAME (cgroup.kill), wait until it is empty
+/* Under systemd: have systemd make the scope pistack-NAME.scope holding PID
+ * (the service's init, still waiting to go on), move PID into the scope's
+ * leaf, enable the controllers for it and write the limits of SVC there.
+ * Returns an O_DIRECTORY fd of the leaf.  On failure the caller kills PID,
+ * and systemd removes the then empty scope. */
+int cgroup_enter_scope(const struct cgroup_root *root, const struct service_config *svc, pid_t pid,
+		       int *out_fd, struct error *err);
+
+/* The directory of service NAME relative to the base ("NAME", or
+ * "pistack.slice/pistack-NAME.scope/service"): -EINVAL for a name that is no
+ * service name, -ENAMETOOLONG. */
+int cgroup_service_dir(const struct cgroup_root *root, const char *name, char *buf, size_t size);
+/* Open that directory with FLAGS (| O_DIRECTORY | O_CLOEXEC): an fd or -errno. */
+int cgroup_open_service(const struct cgroup_root *root, const char *name, int flags);
+/* Enable for the children of the cgroup DIRFD every wanted controller its
+ * cgroup.controllers offers, one at a time so one refusal does not cost the
+ * others; return the CG_* bits cgroup.subtree_control ends up with. */
+unsigned cgroup_enable_controllers(int dirfd);
+
+/* Kill every process in the cgroup of NAME (cgroup.kill), wait until it is empty
  * (cgroup.events populated 0, bounded wait), and remove it.  A missing cgroup is success. */
 int cgroup_destroy(const struct cgroup_root *root, const char *name, struct error *err);
 
@@ -72,20 +102,12 @@ int cgroup_write_file(int dirfd, const char *path, const char *text); /* one wri
  * TEXT, unescaped, in file order (a later mount may hide one: callers statfs()).
  * Returns how many were stored in OUT (at most MAX, each malloc'd), -ENOMEM. */
 int cgroup_parse_mountinfo(const char *text, char **out, int max);
-/* The cgroup v2 path of a /proc/PID/cgroup TEXT (the "0::/PATH" line), malloc'd.
- * -ENOENT when there is no v2 line, -ENOMEM. */
-int cgroup_parse_proc_cgroup(const char *text, char **out);
 /* The CG_* bits of the names in a cgroup.controllers or cgroup.subtree_control TEXT. */
 unsigned cgroup_parse_controllers(const char *text);
 /* "populated" of a cgroup.events TEXT: 1, 0, or -EINVAL when absent or malformed. */
 int cgroup_parse_populated(const char *text);
 /* A single-number file ("123\n", or "max" = ULLONG_MAX); -EINVAL otherwise. */
 int cgroup_parse_u64(const char *text, unsigned long long *out);
-/* The cgroup that systemd may have delegated to us, given our own v2 PATH: PATH if
- * its last component ends in ".service" or ".scope", or its parent if PATH ends in
- * "/supervisor" (we, or DelegateSubgroup=, moved the daemon there).  malloc'd;
- * -ENOENT when PATH cannot be a delegated unit, -ENOMEM. */
-int cgroup_delegation_candidate(const char *path, char **out);
 /* cpu.max text for MILLICPUS (500 -> "50000 100000"). */
 void cgroup_format_cpu_max(uint32_t millicpus, char *buf, size_t size);
 
@@ -94,7 +116,7 @@ enum cgroup_absence {
 	CG_ABSENT_DISABLED, /* compiled in, off at boot (cgroup_disable=; Raspberry Pi: memory) */
 	CG_ABSENT_KERNEL, /* not compiled into the kernel */
 	CG_ABSENT_V1, /* bound to a cgroup v1 hierarchy (hybrid or legacy boot) */
-	CG_ABSENT_NOT_DELEGATED, /* in the v2 root, not handed down to the base */
+	CG_ABSENT_NOT_DELEGATED, /* in the v2 root, not handed down to the base (a container) */
 	CG_ABSENT_NOT_ENABLED, /* offered to the base, enabling it for children failed */
 };
 /* Classify CONTROLLER from a /proc/cgroups TEXT (NULL when unreadable) and whether

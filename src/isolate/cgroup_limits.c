@@ -1,7 +1,8 @@
 /*
  * cgroup_limits.c - a service's cgroup: refuse limits the kernel cannot enforce
- * (naming the fix), create BASE/NAME with memory.max, memory.swap.max, cpu.max,
- * cpu.weight, pids.max and io.weight written, and hand out its fd for clone3().
+ * (naming the fix), create BASE/NAME (or, under systemd, the leaf of the
+ * service's scope) with memory.max, memory.swap.max, cpu.max, cpu.weight,
+ * pids.max and io.weight written, and hand out its fd.
  */
 #include "isolate/cgroup.h"
 
@@ -18,6 +19,7 @@
 
 #include "common/cleanup.h"
 #include "config/value.h"
+#include "isolate/systemd_scope.h"
 
 #define CPU_PERIOD_US 100000ULL /* cpu.max period: 100 ms, the kernel's default */
 #define CPU_PERIOD_LONG_US 1000000ULL /* the largest period, for quotas below 1 ms */
@@ -139,8 +141,8 @@ void cgroup_absence_reason(enum cgroup_absence absence, const char *controller, 
 		break;
 	case CG_ABSENT_NOT_DELEGATED:
 		snprintf(buf, size,
-			 "the %s controller is not delegated to '%s'; run pistack from a systemd unit "
-			 "with Delegate=yes, or as a process of the root cgroup",
+			 "the %s controller is not handed down to '%s' (a container or cgroup "
+			 "namespace without it); give that cgroup the controller, or run pistack on the host",
 			 controller, base);
 		break;
 	case CG_ABSENT_NOT_ENABLED:
@@ -174,17 +176,12 @@ static int cg_refuse_limit(const struct cgroup_root *root, const struct service_
 	return -EOPNOTSUPP;
 }
 
-/* Refuse limits the kernel cannot enforce; see cgroup.h. */
-int cgroup_check_limits(const struct cgroup_root *root, const struct service_config *svc, struct error *err)
+/* The controllers alone are not enough for swap and io limits: refuse them
+ * unless the cgroup DIRFD (never the root cgroup, which lacks these files)
+ * shows the interface files a service's cgroup will get. */
+static int cg_check_files(const struct service_config *svc, int dirfd, struct error *err)
 {
-	for (int l = 0; l < LIM_N; l++)
-		if (cg_limit_wanted(svc, l) && !(root->controllers & cg_limits[l].controller))
-			return cg_refuse_limit(root, svc, l, err);
-
-	/* The controllers alone are not enough for these two.  The base is never the
-	 * root cgroup, so it shows the same interface files its children will get. */
-	if (cg_limit_wanted(svc, LIM_MEMORY_SWAP) &&
-	    faccessat(root->base_fd, "memory.swap.max", F_OK, 0) < 0) {
+	if (cg_limit_wanted(svc, LIM_MEMORY_SWAP) && faccessat(dirfd, "memory.swap.max", F_OK, 0) < 0) {
 		error_set(err, 0,
 			  "set memory_swap limit of '%s': the kernel does not account swap (no "
 			  "memory.swap.max); add swapaccount=1 to the kernel command line (cmdline.txt on a "
@@ -193,7 +190,7 @@ int cgroup_check_limits(const struct cgroup_root *root, const struct service_con
 		err->errnum = EOPNOTSUPP;
 		return -EOPNOTSUPP;
 	}
-	if (cg_limit_wanted(svc, LIM_IO_WEIGHT) && faccessat(root->base_fd, "io.weight", F_OK, 0) < 0) {
+	if (cg_limit_wanted(svc, LIM_IO_WEIGHT) && faccessat(dirfd, "io.weight", F_OK, 0) < 0) {
 		error_set(err, 0,
 			  "set io_weight limit of '%s': the kernel has no io.weight (it needs "
 			  "CONFIG_BLK_CGROUP_IOCOST); remove io_weight",
@@ -202,6 +199,17 @@ int cgroup_check_limits(const struct cgroup_root *root, const struct service_con
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/* Refuse limits the kernel cannot enforce; see cgroup.h. */
+int cgroup_check_limits(const struct cgroup_root *root, const struct service_config *svc, struct error *err)
+{
+	for (int l = 0; l < LIM_N; l++)
+		if (cg_limit_wanted(svc, l) && !(root->controllers & cg_limits[l].controller))
+			return cg_refuse_limit(root, svc, l, err);
+	/* Under systemd the base is the root cgroup: the scope's leaf is checked
+	 * once it exists, by cgroup_enter_scope(). */
+	return root->scopes ? 0 : cg_check_files(svc, root->base_fd, err);
 }
 
 /* Write TEXT to FILE of the new cgroup FD (named PATH). */
@@ -223,9 +231,10 @@ static const char *cg_size_text(uint64_t v, char *buf, size_t size)
 	return buf;
 }
 
-/* Write every limit of SVC to the new cgroup FD (named PATH). */
-static int cg_write_limits(const struct cgroup_root *root, const struct service_config *svc, int fd,
-			   const char *path, struct error *err)
+/* Write every limit of SVC to the new cgroup FD (named PATH), which has the
+ * CG_* CONTROLLERS. */
+static int cg_write_limits(unsigned controllers, const struct service_config *svc, int fd, const char *path,
+			   struct error *err)
 {
 	char buf[64];
 	int r = 0;
@@ -245,7 +254,7 @@ static int cg_write_limits(const struct cgroup_root *root, const struct service_
 	}
 	/* pids always has a value (default 1024); without the controller only an
 	 * explicit one is refused, by cgroup_check_limits(). */
-	if (r == 0 && (root->controllers & CG_PIDS))
+	if (r == 0 && (controllers & CG_PIDS))
 		r = cg_write_limit(fd, path, "pids.max", cg_size_text(svc->pids, buf, sizeof(buf)), err);
 	if (r == 0 && cg_limit_wanted(svc, LIM_IO_WEIGHT)) {
 		snprintf(buf, sizeof(buf), "default %" PRIu64, svc->io_weight);
@@ -266,15 +275,6 @@ int cgroup_create(const struct cgroup_root *root, const struct service_config *s
 	snprintf(path, sizeof(path), "%s/%s", root->base, svc->name);
 	if (!value_is_name(svc->name)) {
 		error_set(err, 0, "create cgroup '%s': not a service name", path);
-		err->errnum = EINVAL;
-		return -EINVAL;
-	}
-	/* Under systemd the daemon itself lives in BASE/supervisor.  Refused everywhere,
-	 * not only there, so a configuration means the same on every host. */
-	if (!strcmp(svc->name, "supervisor")) {
-		error_set(err, 0,
-			  "create cgroup '%s': the name 'supervisor' is reserved for pistack's own cgroup",
-			  path);
 		err->errnum = EINVAL;
 		return -EINVAL;
 	}
@@ -300,7 +300,7 @@ int cgroup_create(const struct cgroup_root *root, const struct service_config *s
 		r = error_set(err, errno, "open cgroup '%s'", path);
 		goto out_remove;
 	}
-	r = cg_write_limits(root, svc, fd, path, err);
+	r = cg_write_limits(root->controllers, svc, fd, path, err);
 	if (r < 0)
 		goto out_remove;
 	*out_fd = TAKE_FD(fd);
@@ -310,4 +310,60 @@ out_remove:
 	/* Still empty: no process could have entered it yet. */
 	(void)unlinkat(root->base_fd, svc->name, AT_REMOVEDIR);
 	return r;
+}
+
+/* Move PID into the cgroup DIRFD (named PATH). */
+static int cg_move_pid(int dirfd, const char *path, pid_t pid, struct error *err)
+{
+	char num[24];
+	int r;
+
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	r = cgroup_write_file(dirfd, "cgroup.procs", num);
+	return r < 0 ? error_set(err, -r, "move process %d into cgroup '%s'", (int)pid, path) : 0;
+}
+
+/* Have systemd make the scope of SVC for PID, then fill its leaf; see cgroup.h. */
+int cgroup_enter_scope(const struct cgroup_root *root, const struct service_config *svc, pid_t pid,
+		       int *out_fd, struct error *err)
+{
+	cleanup_close int scope_fd = -1, fd = -1;
+	char unit[NAME_MAX_LEN + 32], rel[CG_SERVICE_DIR_MAX], path[PATH_MAX], description[96];
+	unsigned enabled;
+	int r;
+
+	*out_fd = -1;
+	if ((r = cgroup_service_dir(root, svc->name, rel, sizeof(rel))) < 0 ||
+	    (r = systemd_scope_name(svc->name, unit, sizeof(unit))) < 0)
+		return error_set(err, -r, "create scope for '%s'", svc->name);
+	snprintf(path, sizeof(path), "%s/%s", root->base, rel);
+	snprintf(description, sizeof(description), "pistack service %s", svc->name);
+	if ((r = systemd_scope_start(unit, description, pid, err)) < 0)
+		return r;
+	/* PID is in the scope's own cgroup now.  A cgroup that hands controllers
+	 * to its children may hold no process itself: PID goes down into the
+	 * leaf first, then the scope enables the controllers for it. */
+	*strrchr(rel, '/') = '\0';
+	scope_fd = openat(root->base_fd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (scope_fd < 0)
+		return error_set(err, errno, "open cgroup '%s/%s'", root->base, rel);
+	if (mkdirat(scope_fd, CG_SCOPE_LEAF, 0755) < 0)
+		return error_set(err, errno, "create cgroup '%s'", path);
+	fd = openat(scope_fd, CG_SCOPE_LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(err, errno, "open cgroup '%s'", path);
+	if ((r = cg_move_pid(fd, path, pid, err)) < 0)
+		return r;
+	enabled = cgroup_enable_controllers(scope_fd);
+	for (int l = 0; l < LIM_N; l++)
+		if (cg_limit_wanted(svc, l) && !(enabled & cg_limits[l].controller)) {
+			error_set(err, 0, "set %s limit of '%s': the %s controller is not delegated to scope '%s'",
+				  cg_limits[l].key, svc->name, cg_limits[l].ctrl_name, unit);
+			err->errnum = EOPNOTSUPP;
+			return -EOPNOTSUPP;
+		}
+	if ((r = cg_check_files(svc, fd, err)) < 0 || (r = cg_write_limits(enabled, svc, fd, path, err)) < 0)
+		return r;
+	*out_fd = TAKE_FD(fd);
+	return 0;
 }

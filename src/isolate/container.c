@@ -121,10 +121,24 @@ int container_prepare(struct container *ct, const struct global_config *global,
 	ct->plan_ready = true;
 	if (spawn_build_env(svc, &ct->id, term, &ct->env) < 0)
 		return error_set(err, ENOMEM, "build the environment of '%s'", svc->name);
-	if ((r = cgroup_create(cg, svc, &ct->cgroup_fd, err)) < 0)
-		return r;
-	ct->cgroup_made = true;
+	/* Under systemd the cgroup is made once the child exists
+	 * (container_enter_scope()): systemd's scope needs its first process. */
+	if (!cg->scopes) {
+		if ((r = cgroup_create(cg, svc, &ct->cgroup_fd, err)) < 0)
+			return r;
+		ct->cgroup_made = true;
+	}
 	return 0;
+}
+
+/* spawn_config.enter_cgroup under systemd: the child's scope and leaf. */
+static int container_enter_scope(pid_t pid, void *data, struct error *err)
+{
+	struct container *ct = data;
+
+	/* Marked first: whatever part was made is removed by container_cleanup(). */
+	ct->cgroup_made = true;
+	return cgroup_enter_scope(ct->cg, ct->svc, pid, &ct->cgroup_fd, err);
 }
 
 /* See container.h. */
@@ -151,6 +165,8 @@ int container_start(struct container *ct, const int stdio[3], const struct conta
 	sc.caps = cap_plan_for(service_effective_caps(ct->svc), ct->svc->caps_add, ct->id.uid);
 	sc.seccomp = ct->filter;
 	sc.cgroup_fd = ct->cgroup_fd;
+	sc.enter_cgroup = container_enter_scope;
+	sc.enter_cgroup_data = ct;
 	sc.userns_base = ct->userns_base;
 	sc.setup_child = opts->setup_child;
 	sc.setup_data = opts->setup_data;

@@ -393,9 +393,13 @@ int container_exec(const struct exec_request *req, pid_t *pid, int *pidfd, int *
 		r = error_set(err, ENOMEM, "build the environment of '%s'", svc->name);
 		goto out;
 	}
-	cgroup_fd = openat(req->cg->base_fd, svc->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cgroup_fd = cgroup_open_service(req->cg, svc->name, O_RDONLY);
 	if (cgroup_fd < 0) {
-		r = error_set(err, errno, "open cgroup '%s/%s'", req->cg->base, svc->name);
+		char rel[CG_SERVICE_DIR_MAX];
+
+		if (cgroup_service_dir(req->cg, svc->name, rel, sizeof(rel)) < 0)
+			snprintf(rel, sizeof(rel), "%s", svc->name);
+		r = error_set(err, -cgroup_fd, "open cgroup '%s/%s'", req->cg->base, rel);
 		goto out;
 	}
 	if ((r = exec_open_init(req, &x.init_pidfd, &opened, &proc_fd, err)) < 0)

@@ -181,7 +181,9 @@ int spawn_service(const struct spawn_config *cfg, struct spawned *out, int *exit
 		if (r == 0)
 			r = write_id_map(pid, "gid_map", cfg->userns_base, err);
 	}
-	if (r == 0 && !in_cgroup)
+	if (r == 0 && cfg->cgroup_fd < 0)
+		r = cfg->enter_cgroup(pid, cfg->enter_cgroup_data, err);
+	else if (r == 0 && !in_cgroup)
 		r = join_cgroup(cfg->cgroup_fd, pid, err);
 	if (r == 0 && cfg->setup_child)
 		r = cfg->setup_child(pid, cfg->setup_data, err);

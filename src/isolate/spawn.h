@@ -32,7 +32,12 @@ struct spawn_config {
 	const struct identity *id;
 	struct cap_plan caps;
 	const struct seccomp_program *seccomp;
-	int cgroup_fd;                     /* from cgroup_create() */
+	int cgroup_fd;                     /* from cgroup_create(), or -1: */
+	/* With cgroup_fd -1: called in the parent once the child exists, before
+	 * it goes on (before the cgroup namespace is made), to put PID into its
+	 * cgroup (cgroup_enter_scope()). */
+	int (*enter_cgroup)(pid_t pid, void *data, struct error *err);
+	void *enter_cgroup_data;
 	/* Descriptors init keeps open at the same numbers (it closes every other
 	 * one it inherited): a restarted daemon takes them back with
 	 * pidfd_getfd() to re-adopt the service (daemon/state.c). */

@@ -1,6 +1,6 @@
 /*
- * fuzz_cgroup.c - libFuzzer target for the parsers of /proc/self/mountinfo,
- * /proc/PID/cgroup and the cgroup files pistack reads (controllers, events,
+ * fuzz_cgroup.c - libFuzzer target for the parsers of /proc/self/mountinfo
+ * and the cgroup files pistack reads (controllers, events,
  * single numbers); the first byte picks the parser.
  */
 #include <stdint.h>
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text, *paths[8], *path = NULL;
+	char *text, *paths[8];
 	unsigned long long v;
 	int n;
 
@@ -24,20 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	switch (data[0] % 5) {
+	switch (data[0] % 4) {
 	case 0:
 		n = cgroup_parse_mountinfo(text, paths, 8);
 		for (int i = 0; i < n; i++)
 			free(paths[i]);
 		break;
 	case 1:
-		if (cgroup_parse_proc_cgroup(text, &path) == 0)
-			free(path);
-		break;
-	case 2:
 		(void)cgroup_parse_controllers(text);
 		break;
-	case 3:
+	case 2:
 		(void)cgroup_parse_populated(text);
 		break;
 	default:

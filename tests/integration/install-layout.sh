@@ -22,7 +22,7 @@ unit=$root/usr/lib/systemd/system/pistack.service
 [ -f "$unit" ] || fail "no $unit"
 u=$(<"$unit")
 for line in "Type=notify" "ExecStart=/usr/bin/pistack daemon -f" "ExecReload=/usr/bin/pistack reload" \
-	"Delegate=yes" "DelegateSubgroup=supervisor" "KillMode=process" "Restart=on-failure"; do
+	"KillMode=process" "Restart=on-failure"; do
 	assert_contains "$u" $'\n'"$line"$'\n' "$unit"
 done
 assert_not_contains "$u" "@BINDIR@" "$unit"

@@ -1,45 +1,39 @@
 #!/bin/bash
-# The installed daemon run the way pistack.service runs it: ExecStart from the installed unit,
-# in the foreground, in a cgroup delegated like Delegate=yes does (trusted.delegate=1), with
-# NOTIFY_SOCKET naming an abstract socket this test listens on.  READY=1 arrives once the enabled
-# services run; the daemon moves into the leaf "supervisor" and each service gets a cgroup of its
-# own beside it, with its limits.  Enable/disable work without a daemon and refuse unknown names
-# with nothing applied.  After kill -9 the services keep running, and the kernel refuses new
-# processes in the unit's own cgroup (why the unit has DelegateSubgroup=supervisor); a daemon
-# started in the leaf re-adopts them (same pid) and starts the enabled one that was stopped.
-# SIGHUP sends RELOADING=1 then READY=1, SIGTERM STOPPING=1; a disabled service is not started.
+# The installed pistack.service under the real systemd: the host's (Debian 12's 252, older
+# than DelegateSubgroup=), as PID 1 of pid, mount and cgroup namespaces of its own inside the
+# VM, with the unit from `make install` (ExecStart pointed at this configuration root).
+# `systemctl start` returns once READY=1 came, with the enabled services running, each in a
+# scope unit of its own (pistack-NAME.scope in pistack.slice) with its limits in the leaf
+# "service"; enable/disable work without a daemon and refuse unknown names with nothing
+# applied.  `systemctl restart`, a crash (Restart=on-failure) and `systemctl stop` + `start`
+# leave the services running and the next daemon re-adopts them: the unit's own cgroup never
+# holds a service, so systemd can always place the new daemon (the 219/CGROUP failure of
+# services kept below the unit).  daemon-reload leaves the limits alone; reload runs
+# `pistack reload`; a stopped service's scope is gone and its name free at once; `pistack
+# down` ends the services, their scopes and the unit.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need make python3
+need make python3 unshare nsenter
+SYSTEMD=/lib/systemd/systemd
+[ -x "$SYSTEMD" ] || skip "no systemd at $SYSTEMD"
+CG=/sys/fs/cgroup
+[ "$(stat -f -c %T $CG)" = cgroup2fs ] || skip "no cgroup2 at $CG"
+[ ! -e /run/systemd/system ] || skip "systemd already runs in the VM"
+
+# ---- install, and the unit as systemd will read it ----
 # A build directory holding only the binary under test: make reads every *.d file of O, which
 # costs seconds per run over the VM's 9p share.
 build=$tmpdir/build
 mkdir "$build"
 ln -s "$PISTACK" "$build/pistack"
-CG=/sys/fs/cgroup
-[ "$(stat -f -c %T $CG)" = cgroup2fs ] || skip "no cgroup2 at $CG"
-
-# ---- install, and read ExecStart as systemd would ----
 root=$tmpdir/root
 out=$(make -s -C "$PWD" -o all O="$build" DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc install 2>&1) ||
 	fail "make install: $out"
-exec_start=$(sed -n 's/^ExecStart=//p' "$root/usr/lib/systemd/system/pistack.service")
-assert_eq "$exec_start" "/usr/bin/pistack daemon -f" "ExecStart of the installed unit"
-read -ra exec_argv <<<"$exec_start"
-PISTACK=$root${exec_argv[0]}
-
-# The unit's cgroup, delegated as systemd does it (the slice enables the controllers for it).
-slice=$CG/install-test.slice
-unit=$slice/pistack.service
-mkdir -p "$unit"
-echo "+cpu +memory +pids +io" >"$slice/cgroup.subtree_control"
-python3 -c 'import os, sys; os.setxattr(sys.argv[1], "trusted.delegate", b"1")' "$unit" ||
-	fail "unable to set trusted.delegate on $unit"
-# Runs after daemon-lib's cleanup (`down`): whatever is left in the unit's cgroups.
-# shellcheck disable=SC2016 # expanded by the cleanup's eval
-on_exit 'for d in "$unit"/*/; do echo 1 >"$d/cgroup.kill" 2>/dev/null; done; sleep 0.3;
-	for d in "$unit"/*/; do rmdir "$d" 2>/dev/null; done; rmdir "$unit" "$slice" 2>/dev/null'
+installed_unit=$root/usr/lib/systemd/system/pistack.service
+assert_eq "$(sed -n 's/^ExecStart=//p' "$installed_unit")" "/usr/bin/pistack daemon -f" \
+	"ExecStart of the installed unit"
+PISTACK=$root/usr/bin/pistack
 
 # shellcheck source-path=SCRIPTDIR source=daemon-lib.bash
 . "$(dirname "$0")/daemon-lib.bash"
@@ -54,44 +48,10 @@ memory = 64M
 mode = none
 EOF
 done
-
-# ---- the notification socket: one line per datagram into $notes ----
-notes=$tmpdir/notify.log
-sock=@pistack-install-test-$$
-: >"$notes"
-python3 -u - "$sock" "$notes" <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("\0" + sys.argv[1][1:])
-with open(sys.argv[2], "a") as out:
-    out.write("listening\n")
-    out.flush()
-    while True:
-        msg = s.recv(4096).decode(errors="replace")
-        out.write(msg.replace("\n", " ") + "\n")
-        out.flush()
-EOF
-listener=$!
-on_exit "kill $listener 2>/dev/null"
-# notes_count LINE: how many datagrams were exactly LINE; notes_has LINE: any.  Builtins only:
-# they are polled.
-notes_count() {
-	local l n=0 lines=()
-	mapfile -t lines <"$notes"
-	for l in "${lines[@]}"; do [ "$l" != "$1" ] || n=$((n + 1)); done
-	echo "$n"
-}
-notes_has() { [ "$(notes_count "$1")" -gt 0 ]; }
-# ready N: READY=1 arrived at least N times.
-ready() { [ "$(notes_count READY=1)" -ge "$1" ]; }
-wait_until 20 notes_has listening || fail "the notification listener did not start"
-
-# start_daemon CGROUP: the installed ExecStart in CGROUP, foreground, with NOTIFY_SOCKET; sets dpid.
-start_daemon() {
-	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$1" \
-		env NOTIFY_SOCKET="$sock" "$PISTACK" -C "$conf" "${exec_argv[@]:1}" >>"$tmpdir/daemon.log" 2>&1 &
-	dpid=$!
-}
+# The installed unit, its binary given this configuration root.
+unit_file=$tmpdir/pistack.service
+sed "s|^ExecStart=/usr/bin/pistack |ExecStart=$PISTACK -C $conf |;
+	s|^ExecReload=/usr/bin/pistack |ExecReload=$PISTACK -C $conf |" "$installed_unit" >"$unit_file"
 
 # ---- enable and disable without a daemon ----
 pst_ok enable web db
@@ -108,65 +68,128 @@ run_pst disable nosuch
 assert_eq "$rc" 1 "exit status of 'disable nosuch'"
 pst_ok disable extra
 
-# ---- first start, as systemd starts a unit: in the unit's own cgroup ----
-start_daemon "$unit"
-wait_until 30 ready 1 || fail "no READY=1 from the daemon: $(<"$tmpdir/daemon.log")"
-# Ready means: the enabled services were started, the control socket answers.
+# ---- systemd, as PID 1 of namespaces of its own ----
+# Its cgroup namespace's root: what it sees as /sys/fs/cgroup.
+sdcg=$CG/install-systemd
+mkdir "$sdcg"
+sdlog=$tmpdir/systemd.log
+# PID 1 of the new pid namespace moves into \$sdcg, then makes the cgroup namespace: the
+# unshare(1) that forked it stays outside, as it must: a cgroup that is not the hierarchy's
+# real root can enable controllers for its children (what systemd does in its root) only
+# while it holds no process itself.
+cat >"$tmpdir/boot.sh" <<EOF
+set -e
+if [ "\${1:-}" != in-cgroup ]; then
+	echo 0 >"$sdcg/cgroup.procs"
+	exec unshare --cgroup bash "\$0" in-cgroup
+fi
+umount -l /sys/fs/cgroup
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/systemd/system
+cp "$unit_file" /run/systemd/system/pistack.service
+# Without the boot's ordering (sysinit.target and what it pulls in): that would take minutes
+# under emulation, and systemd-tmpfiles-setup would empty /tmp, this test's directory.  The
+# daemon's output into a file (no journald here).
+mkdir /run/systemd/system/pistack.service.d
+printf '[Unit]\nDefaultDependencies=no\n[Service]\nStandardOutput=append:%s\nStandardError=inherit\n' \
+	"$tmpdir/daemon.log" >/run/systemd/system/pistack.service.d/test.conf
+ln -s /dev/null /run/systemd/system/systemd-tmpfiles-setup.service
+# The boot target: nothing but what systemd itself needs, and pistack.service when asked.
+printf '[Unit]\nDescription=install-systemd test\nDefaultDependencies=no\n' \
+	>/run/systemd/system/install-test.target
+exec env -i container=pistack-test PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	$SYSTEMD --unit=install-test.target --log-target=kmsg --show-status=no
+EOF
+unshare --mount --pid --uts --fork --mount-proc bash "$tmpdir/boot.sh" >"$sdlog" 2>&1 &
+unshare_pid=$!
+# Ending PID 1 of the namespace ends everything in it: systemd, the daemon, the services.
+on_exit "pkill -KILL -P $unshare_pid; wait $unshare_pid 2>/dev/null;
+	find '$sdcg' -depth -type d -exec rmdir {} + 2>/dev/null"
+sdpid=
+wait_until 10 eval '[ -n "$(pgrep -P $unshare_pid)" ]' || fail "systemd did not start: $(<"$sdlog")"
+sdpid=$(pgrep -P $unshare_pid)
+# sdctl ARG...: systemctl of that systemd: its /run/systemd/private is in its mount namespace,
+# and it refuses a client whose pid it cannot see.
+sdctl() { nsenter -t "$sdpid" -m -p -- systemctl "$@"; }
+sd_fail() { fail "$*; $(sdctl status --no-pager --lines=0 pistack.service 2>&1; tail -n 20 "$tmpdir/daemon.log")"; }
+booted() { case $(sdctl is-system-running 2>/dev/null) in running | degraded) return 0 ;; esac; return 1; }
+wait_until 60 booted || sd_fail "systemd not running after 60 s: $(sdctl is-system-running 2>&1)"
+note "$(sdctl --version | head -n 1)"
+active() { [ "$(sdctl is-active "$1" 2>/dev/null)" = active ]; }
+inactive() { ! active "$1"; }
+main_pid() { sdctl show -P MainPID pistack.service; }
+scope=$sdcg/pistack.slice/pistack-web.scope
+
+# ---- first start: READY=1 comes once the enabled services run ----
+out=$(sdctl start pistack.service 2>&1) || sd_fail "systemctl start pistack: $out"
+active pistack.service || sd_fail "pistack.service not active after start"
 row web
-assert_eq "${ROW[C_STATE]}" running "web when READY=1 arrived"
+[ "${ROW[C_STATE]}" = running ] || sd_fail "web when 'systemctl start' returned: ${ROW[*]}"
 wpid=${ROW[C_PID]}
 row db
-assert_eq "${ROW[C_STATE]}" running "db when READY=1 arrived"
+assert_eq "${ROW[C_STATE]}" running "db when 'systemctl start' returned"
 dbpid=${ROW[C_PID]}
 row extra
 assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "exited -" "extra (not enabled)"
-assert_eq "$(daemon_pid)" "$dpid" "the pid file"
-# The cgroups: the daemon in the leaf, each service beside it, the unit's cgroup itself empty.
-rel=${unit#"$CG"}
-assert_eq "$(</proc/"$dpid"/cgroup)" "0::$rel/supervisor" "the daemon's cgroup"
-assert_eq "$(</proc/"$wpid"/cgroup)" "0::$rel/web" "web's cgroup"
-assert_eq "$(<"$unit/cgroup.procs")" "" "processes in $unit itself"
-assert_contains "$(<"$unit/cgroup.subtree_control")" memory "$unit/cgroup.subtree_control"
-assert_eq "$(<"$unit/web/memory.max")" 67108864 "web's memory.max"
+dpid=$(main_pid)
+assert_eq "$(daemon_pid)" "$dpid" "the pid file against systemd's MainPID"
+# The cgroups: each service in a scope of its own, its processes in the leaf with the limits;
+# the scope's own files are systemd's; the unit's cgroup holds no service.
+for s in web db; do
+	active "pistack-$s.scope" || sd_fail "pistack-$s.scope not active"
+	assert_eq "$(sdctl show -P ControlGroup "pistack-$s.scope")" "/pistack.slice/pistack-$s.scope" \
+		"the cgroup of pistack-$s.scope"
+	assert_eq "$(sdctl show -P Description "pistack-$s.scope")" "pistack service $s" \
+		"the description of pistack-$s.scope"
+done
+assert_eq "$(<"$scope/service/memory.max")" 67108864 "web's memory.max"
+assert_eq "$(<"$scope/memory.max")" max "the scope's own memory.max (systemd's)"
+assert_eq "$(<"$scope/cgroup.procs")" "" "processes in the scope's own cgroup"
+assert_contains "$(<"$scope/service/cgroup.events")" "populated 1" "web's leaf"
+assert_eq "$(sdctl show -P ControlGroup pistack.service)" /system.slice/pistack.service \
+	"the cgroup of pistack.service"
+[ ! -e "$sdcg/system.slice/pistack.service/web" ] || fail "a cgroup of web below pistack.service"
 
-# ---- the daemon dies with web running and db stopped ----
-pst_ok stop db
-kill -KILL "$dpid"
-wait_until 5 gone "$dpid" || fail "the daemon survived kill -9"
-alive "$wpid" || fail "web's init $wpid died with the daemon"
-# A new process in the unit's cgroup: refused while services run below it (no internal
-# processes), so systemd must start the next daemon in the leaf (DelegateSubgroup=supervisor).
-if sh -c 'echo $$ >"$1/cgroup.procs"' sh "$unit" 2>/dev/null; then
-	fail "the kernel let a process into $unit while services run in its children"
-fi
-start_daemon "$unit/supervisor"
-wait_until 30 ready 2 || fail "no READY=1 from the second daemon"
+# ---- systemctl restart: the services stay, the new daemon re-adopts them ----
+out=$(sdctl restart pistack.service 2>&1) || sd_fail "systemctl restart pistack with services running: $out"
+[ "$(main_pid)" != "$dpid" ] || fail "MainPID $dpid unchanged by 'systemctl restart'"
+dpid=$(main_pid)
 row web
-assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "running $wpid" "web re-adopted"
+assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "running $wpid" "web re-adopted after 'systemctl restart'"
+row db
+assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "running $dbpid" "db re-adopted after 'systemctl restart'"
+
+# ---- the daemon crashes with web running and db stopped: Restart=on-failure ----
+pst_ok stop db
+wait_until 10 inactive pistack-db.scope || sd_fail "pistack-db.scope still active after 'stop db'"
+out=$(sdctl kill -s KILL pistack.service 2>&1) || sd_fail "systemctl kill: $out"
+restarted() { active pistack.service && [ "$(main_pid)" != "$dpid" ] && [ "$(main_pid)" != 0 ]; }
+wait_until 30 restarted || sd_fail "no new daemon 30 s after kill -9 (Restart=on-failure)"
+dpid=$(main_pid)
+row web
+assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "running $wpid" "web re-adopted after a crash"
 row db
 assert_eq "${ROW[C_STATE]}" running "db (enabled, stopped when the daemon died) after the restart"
 [ "${ROW[C_PID]}" != "$dbpid" ] || fail "db shows its old pid $dbpid"
-assert_eq "$(<"$unit/web/memory.max")" 67108864 "web's memory.max after the restart"
 row extra
 assert_eq "${ROW[C_STATE]}" exited "extra (not enabled) after the restart"
 
-# ---- reload and stop notifications ----
-kill -HUP "$dpid"
-wait_until 10 ready 3 || fail "no READY=1 after SIGHUP: $(<"$notes")"
-reloading=0
-mapfile -t lines <"$notes"
-for l in "${lines[@]}"; do [[ ! $l =~ ^RELOADING=1\ MONOTONIC_USEC=[0-9]+$ ]] || reloading=1; done
-[ "$reloading" = 1 ] || fail "no RELOADING=1 after SIGHUP: $(<"$notes")"
-kill -TERM "$dpid"
-wait_until 10 gone "$dpid" || fail "the daemon did not end on SIGTERM"
-notes_has STOPPING=1 || fail "no STOPPING=1 on SIGTERM: $(<"$notes")"
-alive "$wpid" || fail "web's init $wpid ended with the daemon's SIGTERM"
+# ---- systemd's daemon-reload leaves the limits alone; reload runs `pistack reload` ----
+out=$(sdctl daemon-reload 2>&1) || sd_fail "systemctl daemon-reload: $out"
+assert_eq "$(<"$scope/service/memory.max")" 67108864 "web's memory.max after daemon-reload"
+out=$(sdctl reload pistack.service 2>&1) || sd_fail "systemctl reload pistack: $out"
+active pistack.service || sd_fail "pistack.service not active after reload"
 
-# ---- disable: not started by the next daemon ----
+# ---- systemctl stop: the daemon ends, the services run on; disable; start again ----
+out=$(sdctl stop pistack.service 2>&1) || sd_fail "systemctl stop pistack: $out"
+inactive pistack.service || sd_fail "pistack.service still active after stop"
+active pistack-web.scope || sd_fail "pistack-web.scope ended with 'systemctl stop pistack'"
 pst_ok disable db
 [ ! -e "$tmpdir/state/enabled/db" ] || fail "'disable db' left its mark"
-start_daemon "$unit/supervisor"
-wait_until 30 ready 4 || fail "no READY=1 from the third daemon"
+out=$(sdctl start pistack.service 2>&1) || sd_fail "systemctl start pistack after stop: $out"
+row web
+assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "running $wpid" "web, adopted a third time"
 row db
 assert_eq "${ROW[C_STATE]}" running "db (adopted; disabling does not stop it)"
 pst_ok stop db
@@ -174,22 +197,28 @@ pst_ok stop db
 pst_ok enable --now extra
 row extra
 assert_eq "${ROW[C_STATE]}" running "extra after 'enable --now'"
+active pistack-extra.scope || sd_fail "no pistack-extra.scope after 'enable --now extra'"
 [ -f "$tmpdir/state/enabled/extra" ] || fail "'enable --now extra' left no mark"
 pst_ok disable extra --now
 row extra
 assert_eq "${ROW[C_STATE]}" exited "extra after 'disable extra --now'"
-kill -TERM "$dpid"
-wait_until 10 gone "$dpid" || fail "the daemon did not end on SIGTERM"
-start_daemon "$unit/supervisor"
-wait_until 30 ready 5 || fail "no READY=1 from the fourth daemon"
-row db
-assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "exited -" "db (disabled) after a daemon restart"
-row web
-assert_eq "${ROW[C_STATE]} ${ROW[C_PID]}" "running $wpid" "web, adopted a third time"
 
-# ---- down: the services and the daemon end, and the unit would be inactive ----
+# ---- a stopped service's scope is gone, its name free for the next start at once ----
+pst_ok restart web
+row web
+assert_eq "${ROW[C_STATE]}" running "web after 'pistack restart web'"
+[ "${ROW[C_PID]}" != "$wpid" ] || fail "web kept its pid over a restart"
+assert_eq "$(<"$scope/service/memory.max")" 67108864 "memory.max in web's new scope"
+pst_ok stop web
+wait_until 10 eval '[ ! -e "$scope" ]' || sd_fail "$scope still exists after 'stop web'"
+inactive pistack-web.scope || sd_fail "pistack-web.scope active after 'stop web'"
+
+# ---- down: the services, their scopes and the daemon end; the unit is inactive ----
+pst_ok start web
+active pistack-web.scope || sd_fail "no pistack-web.scope after 'start web'"
 pst_ok down
-wait_until 10 gone "$dpid" || fail "the daemon did not end after 'down'"
-gone "$wpid" || fail "web's init $wpid survived 'down'"
-wait "$dpid" || fail "the daemon's exit status after 'down' is not 0"
-echo "daemon under a delegated cgroup OK"
+wait_until 10 inactive pistack.service || sd_fail "pistack.service still active after 'down'"
+assert_eq "$(sdctl show -P Result pistack.service)" success "the unit's result after 'down'"
+inactive pistack-web.scope || sd_fail "pistack-web.scope active after 'down'"
+assert_eq "$(find "$sdcg/pistack.slice" -name 'pistack-*.scope' 2>/dev/null)" "" "scopes left after 'down'"
+echo "pistack.service under systemd $(sdctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') OK"

@@ -277,11 +277,9 @@ TEST(config_error_bad_service_names)
 	root_init(&r);
 	root_write(&r, "conf.d/Web.ini", "[service]\nexec = /bin/true\n");
 	root_write(&r, "conf.d/gateway.ini", "[service]\nexec = /bin/true\n");
-	root_write(&r, "conf.d/supervisor.ini", "[service]\nexec = /bin/true\n");
 	root_write(&r, "conf.d/this-name-is-far-too-long-for-a-dns-label.ini", "[service]\nexec = /bin/true\n");
 	expect_error(&r, "conf.d/Web.ini:1: invalid service name 'Web'");
 	expect_error(&r, "conf.d/gateway.ini:1: the name 'gateway' is reserved");
-	expect_error(&r, "conf.d/supervisor.ini:1: the name 'supervisor' is reserved");
 	expect_error(&r, "conf.d/this-name-is-far-too-long-for-a-dns-label.ini:1: invalid service name");
 	root_release(&r);
 }

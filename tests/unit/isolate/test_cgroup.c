@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "config/schema.h"
 #include "isolate/cgroup.h"
+#include "isolate/systemd_scope.h"
 #include "test.h"
 
 /* Debian 12 on a Raspberry Pi: pure cgroup v2 at /sys/fs/cgroup. */
@@ -140,27 +141,6 @@ TEST(cgroup_mountinfo_hostile)
 	free(many);
 }
 
-TEST(cgroup_proc_cgroup)
-{
-	char *path = NULL;
-
-	CHECK_INT(cgroup_parse_proc_cgroup("0::/system.slice/pistack.service\n", &path), 0);
-	CHECK_STR(path, "/system.slice/pistack.service");
-	free(path);
-	CHECK_INT(cgroup_parse_proc_cgroup("9:name=systemd:/\n4:memory:/a/b\n0::/\n1:cpu:/\n", &path), 0);
-	CHECK_STR(path, "/");
-	free(path);
-	CHECK_INT(cgroup_parse_proc_cgroup("0::/with space/x", &path), 0);
-	CHECK_STR(path, "/with space/x");
-	free(path);
-	path = NULL;
-	CHECK_INT(cgroup_parse_proc_cgroup("4:memory:/a\n1:cpu:/\n", &path), -ENOENT);
-	CHECK_INT(cgroup_parse_proc_cgroup("10::/x\n", &path), -ENOENT);
-	CHECK_INT(cgroup_parse_proc_cgroup("0::\n", &path), -ENOENT);
-	CHECK_INT(cgroup_parse_proc_cgroup("", &path), -ENOENT);
-	CHECK(path == NULL);
-}
-
 TEST(cgroup_controllers)
 {
 	CHECK_UINT(cgroup_parse_controllers("cpuset cpu io memory hugetlb pids rdma misc\n"),
@@ -206,38 +186,29 @@ TEST(cgroup_u64)
 	CHECK_UINT(v, 7);
 }
 
-/* Check the delegation candidate of PATH: WANT, or NULL for none. */
-static void cgroup_test_candidate(const char *path, const char *want)
+/* Where a service's cgroup is, relative to the base, with and without systemd. */
+TEST(cgroup_service_dir)
 {
-	char *got = NULL;
-	int r = cgroup_delegation_candidate(path, &got);
+	struct cgroup_root own = { .scopes = false }, scopes = { .scopes = true };
+	char buf[CG_SERVICE_DIR_MAX], small[24];
 
-	if (want) {
-		CHECK_INT(r, 0);
-		CHECK_STR(got, want);
-	} else {
-		CHECK_INT(r, -ENOENT);
-		CHECK(got == NULL);
-	}
-	free(got);
-}
+	CHECK_INT(cgroup_service_dir(&own, "web", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "web");
+	CHECK_INT(cgroup_service_dir(&scopes, "web", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pistack.slice/pistack-web.scope/service");
+	/* The longest service name fits. */
+	CHECK_INT(cgroup_service_dir(&scopes, "a2345678901234567890123456789012", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pistack.slice/pistack-a2345678901234567890123456789012.scope/service");
+	CHECK_INT(cgroup_service_dir(&scopes, "web", small, sizeof(small)), -ENAMETOOLONG);
+	/* Never a path out of the base, nor a unit name systemd would read otherwise. */
+	CHECK_INT(cgroup_service_dir(&scopes, "../web", buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(cgroup_service_dir(&own, "a/b", buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(cgroup_service_dir(&scopes, "", buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(cgroup_service_dir(&scopes, "web.service", buf, sizeof(buf)), -EINVAL);
 
-TEST(cgroup_delegation_candidate)
-{
-	cgroup_test_candidate("/system.slice/pistack.service", "/system.slice/pistack.service");
-	cgroup_test_candidate("/system.slice/pistack.service/supervisor", "/system.slice/pistack.service");
-	cgroup_test_candidate("/pistack.service", "/pistack.service");
-	cgroup_test_candidate("/user.slice/run-r1.scope", "/user.slice/run-r1.scope");
-	cgroup_test_candidate("/pistack.service/supervisor", "/pistack.service");
-	cgroup_test_candidate("/", NULL);
-	cgroup_test_candidate("", NULL);
-	cgroup_test_candidate("/system.slice", NULL);
-	cgroup_test_candidate("/supervisor", NULL);
-	cgroup_test_candidate("/system.slice/supervisor", NULL);
-	cgroup_test_candidate("/system.slice/.service", NULL);
-	cgroup_test_candidate("/a.service/b", NULL);
-	cgroup_test_candidate("/a.service/supervisor/supervisor", NULL);
-	cgroup_test_candidate("/x.servicex", NULL);
+	CHECK_INT(systemd_scope_name("db", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pistack-db.scope");
+	CHECK_INT(systemd_scope_name("db", small, 16), -ENAMETOOLONG);
 }
 
 TEST(cgroup_cpu_max)
@@ -283,11 +254,9 @@ TEST(cgroup_absence)
 		  "command line (cmdline.txt on a Raspberry Pi) and reboot");
 	cgroup_absence_reason(CG_ABSENT_V1, "memory", "/sys/fs/cgroup/pistack", buf, sizeof(buf));
 	CHECK_CONTAINS(buf, "systemd.unified_cgroup_hierarchy=1");
-	cgroup_absence_reason(CG_ABSENT_NOT_DELEGATED, "cpu", "/sys/fs/cgroup/system.slice/pistack.service",
-			      buf, sizeof(buf));
-	CHECK_CONTAINS(
-		buf, "the cpu controller is not delegated to '/sys/fs/cgroup/system.slice/pistack.service'");
-	CHECK_CONTAINS(buf, "Delegate=yes");
+	cgroup_absence_reason(CG_ABSENT_NOT_DELEGATED, "cpu", "/sys/fs/cgroup/lxc.payload/pistack", buf,
+			      sizeof(buf));
+	CHECK_CONTAINS(buf, "the cpu controller is not handed down to '/sys/fs/cgroup/lxc.payload/pistack'");
 	cgroup_absence_reason(CG_ABSENT_DISABLED, "pids", "/b", buf, sizeof(buf));
 	CHECK_CONTAINS(buf, "cgroup_disable=pids");
 	cgroup_absence_reason(CG_ABSENT_KERNEL, "io", "/b", buf, sizeof(buf));
@@ -391,7 +360,7 @@ TEST(cgroup_check_limits_missing_controllers)
 	/* The reason depends on this host's /proc/cgroups; the fix is always named. */
 	CHECK_CONTAINS(err.msg, "set memory limit of 'web': the memory controller ");
 	CHECK(strstr(err.msg, "cgroup_enable=memory") || strstr(err.msg, "unified_cgroup_hierarchy") ||
-	      strstr(err.msg, "not built into") || strstr(err.msg, "Delegate=yes"));
+	      strstr(err.msg, "not built into") || strstr(err.msg, "not handed down"));
 
 	cgroup_fake_release(&f);
 	cgroup_fake_init(&f, "", 0);
@@ -437,13 +406,13 @@ TEST(cgroup_check_limits_reasons_from_the_hierarchy)
 	CHECK_CONTAINS(err.msg, "/pistack/cgroup.subtree_control'");
 	cgroup_fake_release(&f);
 
-	/* In the hierarchy's root, not in the base: not delegated. */
+	/* In the hierarchy's root, not in the base: not handed down. */
 	cgroup_fake_init(&f, "", CG_PIDS);
 	cgroup_test_put(f.dir, "cgroup.controllers", "cpuset cpu io memory pids\n");
 	cgroup_fake_set(&f, "memory");
 	f.svc.memory = 64 << 20;
 	CHECK_INT(cgroup_check_limits(&f.root, &f.svc, &err), -EOPNOTSUPP);
-	CHECK_CONTAINS(err.msg, "the memory controller is not delegated to '");
+	CHECK_CONTAINS(err.msg, "the memory controller is not handed down to '");
 	cgroup_fake_release(&f);
 }
 
@@ -533,9 +502,6 @@ TEST(cgroup_create_still_running_and_names)
 	CHECK_INT(fd, -1);
 	CHECK(access(path, F_OK) == 0);
 
-	strcpy(f.svc.name, "supervisor");
-	CHECK_INT(cgroup_create(&f.root, &f.svc, &fd, &err), -EINVAL);
-	CHECK_CONTAINS(err.msg, "the name 'supervisor' is reserved");
 	strcpy(f.svc.name, "../web");
 	CHECK_INT(cgroup_create(&f.root, &f.svc, &fd, &err), -EINVAL);
 	CHECK_CONTAINS(err.msg, "not a service name");
