@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -32,6 +33,10 @@
 #define CTL_LAUNCH_FAILED_WAIT_MS 1000 /* the same once `pistack daemon` exited non-zero */
 #define CTL_LAUNCH_POLL_MS 20
 #define CTL_TTY_DRAIN_MS 100         /* after the exit status: the terminal's last output */
+#define CTL_DOWN_WAIT_MS 30000       /* `down`: for the daemon to exit after its reply */
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same number on every architecture */
+#endif
 
 /* A request being built: the arguments sent to the daemon, and how to talk. */
 struct ctl_request {
@@ -215,6 +220,28 @@ static int ctl_request_build(struct ctl_request *r, int argc, char **argv)
 bad_option:
 	ctl_bad_option(cmd, c, argv);
 	return ctl_usage(cmd);
+}
+
+/* A pidfd of the process at the other end of the connected socket SOCK, or -1. */
+static int ctl_peer_pidfd(int sock)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		return -1;
+	return (int)syscall(SYS_pidfd_open, cred.pid, 0);
+}
+
+/* Wait until the process behind PIDFD has exited: `pistack down` returns once
+ * the daemon is gone, so the next command finds no daemon (or starts one).
+ * Bounded by the gateway's drain (10 s) and a margin. */
+static void ctl_wait_exit(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	while (poll(&pfd, 1, CTL_DOWN_WAIT_MS) < 0 && errno == EINTR)
+		;
 }
 
 /* Connect to the control socket PATH: a descriptor, or -errno (ERR filled). */
@@ -577,6 +604,7 @@ out:
 /* start stop restart status ps logs exec stats reload down: see cli.h. */
 int cmd_ctl(const struct cli_opts *opts, int argc, char **argv)
 {
+	cleanup_close int daemon_pidfd = -1;
 	struct ctl_request req;
 	struct config cfg;
 	struct error err;
@@ -613,10 +641,17 @@ int cmd_ctl(const struct cli_opts *opts, int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	error_clear(&err);
+	/* down: the daemon replies once the services are gone, then shuts down
+	 * the gateway and the name server and exits; pinned now, while the
+	 * connection keeps it from being a stranger's pid. */
+	if (strcmp(argv[0], "down") == 0)
+		daemon_pidfd = ctl_peer_pidfd(sock);
 	if (req.exec)
 		r = ctl_exec(sock, &req, &err);
 	else
 		r = ctl_talk(sock, req.argv, NULL, 0, &err);
+	if (r == EXIT_OK && daemon_pidfd >= 0)
+		ctl_wait_exit(daemon_pidfd);
 	if (r >= 0)
 		return r;
 	if (r == -EPIPE && err.msg[0] == '\0')

@@ -73,7 +73,8 @@ assert_contains "$(curl -fsS "$app/entries")" '"message": "hello <b>world</b>"' 
 # (Under a loaded TCG the daemon may be restarting guestbook for a slow health check: retried.)
 pst_ok stop redis
 healthz_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$app/healthz"; }
-if ! wait_until 30 test "$(healthz_code)" = 503; then
+healthz_503() { [ "$(healthz_code)" = 503 ]; }
+if ! wait_until 30 healthz_503; then
 	run_pst status
 	run_pst logs guestbook
 	fail "guestbook's /healthz without redis: got '$(healthz_code)', want 503"

@@ -6,7 +6,8 @@
 # 503 with Retry-After, and answers again once started; X-Forwarded-For/-Proto/-Host and
 # Forwarded are set by the gateway, replacing what the client sent; Via and a request id are
 # added; http is redirected (308) to https for a host with a certificate, except the ACME path,
-# served from acme_webroot; HSTS on https.
+# served from acme_webroot; HSTS on https.  The gateway ends with the last such service, and `down`
+# returns once the daemon and its gateway are gone.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=daemon-lib.bash
@@ -106,5 +107,20 @@ wait_until 60 sh -c "curl -s --resolve b.example.test:$http_port:127.0.0.1 http:
 
 # ---- the gateway goes with the last service that needs it ----
 pst_ok stop web1 web2
-wait_until 15 test -z "$(titled "pistack: gateway master")" || fail "the gateway still runs with no service behind it"
+# Bounded by the drain (GATEWAY_STOP_MS, 10 s, then SIGKILL 2 s later) and emulation's slowness.
+# (A predicate function: `wait_until N test -z "$(...)"` would expand $(...) once, before the
+# first try, and wait on that stale answer.)
+gateway_runs() { [ -n "$(titled "pistack: gateway master")" ]; }
+gateway_gone() { ! gateway_runs; }
+wait_until 30 gateway_gone ||
+	fail "the gateway still runs with no service behind it: $(tail -n 15 "$logs/pistack.log"; pgrep -af '^pistack: ')"
+
+# ---- down returns once the daemon, gateway included, is gone ----
+pst_ok start web1
+wait_until 30 gateway_runs ||
+	fail "no gateway after 'start web1': $(tail -n 15 "$logs/pistack.log"; pgrep -af '^pistack: ')"
+dpid=$(daemon_pid)
+pst_ok down
+gone "$dpid" || fail "the daemon $dpid still runs when 'down' returned"
+assert_eq "$(titled "pistack: gateway master")" "" "gateway master when 'down' returned"
 true

@@ -107,14 +107,17 @@ unshare_pid=$!
 on_exit "pkill -KILL -P $unshare_pid; wait $unshare_pid 2>/dev/null;
 	find '$sdcg' -depth -type d -exec rmdir {} + 2>/dev/null"
 sdpid=
-wait_until 10 eval '[ -n "$(pgrep -P $unshare_pid)" ]' || fail "systemd did not start: $(<"$sdlog")"
+systemd_forked() { [ -n "$(pgrep -P "$unshare_pid")" ]; }
+wait_until 10 systemd_forked || fail "systemd did not start: $(<"$sdlog")"
 sdpid=$(pgrep -P $unshare_pid)
 # sdctl ARG...: systemctl of that systemd: its /run/systemd/private is in its mount namespace,
 # and it refuses a client whose pid it cannot see.
 sdctl() { nsenter -t "$sdpid" -m -p -- systemctl "$@"; }
 sd_fail() { fail "$*; $(sdctl status --no-pager --lines=0 pistack.service 2>&1; tail -n 20 "$tmpdir/daemon.log")"; }
 booted() { case $(sdctl is-system-running 2>/dev/null) in running | degraded) return 0 ;; esac; return 1; }
-wait_until 60 booted || sd_fail "systemd not running after 60 s: $(sdctl is-system-running 2>&1)"
+# Seconds on x86_64, a minute or more on an emulated arm64.
+wait_until 180 booted ||
+	fail "systemd not running after 180 s: $(sdctl is-system-running 2>&1; dmesg | grep 'systemd\[1\]' | tail -n 20)"
 note "$(sdctl --version | head -n 1)"
 active() { [ "$(sdctl is-active "$1" 2>/dev/null)" = active ]; }
 inactive() { ! active "$1"; }
@@ -210,7 +213,8 @@ assert_eq "${ROW[C_STATE]}" running "web after 'pistack restart web'"
 [ "${ROW[C_PID]}" != "$wpid" ] || fail "web kept its pid over a restart"
 assert_eq "$(<"$scope/service/memory.max")" 67108864 "memory.max in web's new scope"
 pst_ok stop web
-wait_until 10 eval '[ ! -e "$scope" ]' || sd_fail "$scope still exists after 'stop web'"
+scope_gone() { [ ! -e "$scope" ]; }
+wait_until 10 scope_gone || sd_fail "$scope still exists after 'stop web'"
 inactive pistack-web.scope || sd_fail "pistack-web.scope active after 'stop web'"
 
 # ---- down: the services, their scopes and the daemon end; the unit is inactive ----

@@ -17,7 +17,8 @@ sleeper web
 pst_ok start web
 wait_state web running
 addr=${ROW[C_ADDRESS]}
-wait_until 5 test "$(dig_short web A)" = "$addr" || fail "web does not resolve"
+web_resolves() { [ "$(dig_short web A)" = "$addr" ]; }
+wait_until 5 web_resolves || fail "web does not resolve"
 
 cat >"$tmpdir/malformed.py" <<'EOF'
 import os, socket, struct, sys

@@ -81,12 +81,14 @@ assert_not_contains "$listen" "0.0.0.0:53" "sockets on port 53"
 # ---- a stop removes the name, a restart keeps the address ----
 pst_ok stop web
 t0=${EPOCHREALTIME/./}
-wait_until 10 test "$(dig_status web.pistack.internal A)" = NXDOMAIN || fail "web still resolves after its stop"
+web_unknown() { [ "$(dig_status web.pistack.internal A)" = NXDOMAIN ]; }
+wait_until 10 web_unknown || fail "web still resolves after its stop"
 note "web unresolvable $(((${EPOCHREALTIME/./} - t0) / 1000)) ms after stop returned"
 pst_ok start web
 wait_state web running
 assert_eq "${ROW[C_ADDRESS]}" "$web_addr" "web's address after a stop and start"
-wait_until 10 test "$(dig_short web A)" = "$web_addr" || fail "web does not resolve again after its start"
+web_resolves() { [ "$(dig_short web A)" = "$web_addr" ]; }
+wait_until 10 web_resolves || fail "web does not resolve again after its start"
 pst_ok restart client
 wait_state client running
 assert_eq "${ROW[C_ADDRESS]}" "$client_addr" "client's address after a restart"
@@ -94,6 +96,7 @@ grep -q "^web $web_addr " "$tmpdir/state/leases" || fail "no lease of web in $tm
 
 # ---- down removes the veths; the bridge stays ----
 pst_ok down
-wait_until 5 test -z "$(ip -o link show master "$bridge" 2>/dev/null)" ||
+no_veths() { [ -z "$(ip -o link show master "$bridge" 2>/dev/null)" ]; }
+wait_until 5 no_veths ||
 	fail "veths left on $bridge after down: $(ip -o link show master "$bridge")"
 ip link show "$bridge" >/dev/null 2>&1 || fail "the bridge $bridge went away with down"
