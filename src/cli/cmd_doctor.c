@@ -98,29 +98,38 @@ static int doctor_reap(int fd, pid_t pid, char *buf, size_t size, int *status)
 	return 0;
 }
 
+/* Fork with a pipe from the child (its PIPEFD[1]) to us (PIPEFD[0]): 0 in both
+ * processes (*PID 0 in the child), or an errno with nothing left open. */
+static int doctor_fork(int pipefd[2], pid_t *pid)
+{
+	int e;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return errno;
+	/* Not twice in the output: what stdio holds goes out before the fork. */
+	fflush(stdout);
+	*pid = fork();
+	if (*pid >= 0)
+		return 0;
+	e = errno;
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return e;
+}
+
 /* Run FN in a child process, so that what it changes (namespaces) ends with it.
  * FN returns 0 or an errno and may write a message to MSG.  Returns FN's result,
  * or an errno when the child could not run. */
 static int doctor_in_child(int (*fn)(void *arg, char *msg, size_t size), void *arg, char *msg, size_t size)
 {
-	int pipefd[2], status;
+	int pipefd[2], status, r;
 	pid_t pid;
 
 	msg[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return errno;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return e;
-	}
+	if ((r = doctor_fork(pipefd, &pid)) != 0)
+		return r;
 	if (pid == 0) {
 		char buf[DOCTOR_MSG_MAX] = "";
-		int r;
 
 		close(pipefd[0]);
 		r = fn(arg, buf, sizeof(buf));
@@ -263,19 +272,12 @@ static void check_cgroups(struct doctor *doc)
 /* Run ARGV and put the first SIZE-1 bytes of its standard output into BUF; 0 or an errno. */
 static int doctor_capture(char *const argv[], char *buf, size_t size)
 {
-	int pipefd[2], status;
+	int pipefd[2], status, r;
 	pid_t pid;
 
 	buf[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return errno;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return EAGAIN;
-	}
+	if ((r = doctor_fork(pipefd, &pid)) != 0)
+		return r;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 

@@ -60,3 +60,22 @@ void fs_close_all_but(unsigned from, const int *keep, size_t n)
 	}
 	syscall(SYS_close_range, from, ~0U, 0U);
 }
+
+/* See fs.h. */
+ssize_t fs_read_full(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}

@@ -19,4 +19,8 @@ int fs_mkdir_parents(const char *path, mode_t mode, char *failed, size_t size);
 #define FS_KEEP_MAX 16
 void fs_close_all_but(unsigned from, const int *keep, size_t n);
 
+/* read(2) FD into BUF until SIZE bytes or the end of the file (interrupted
+ * reads are retried): how many bytes were read, or -errno. */
+ssize_t fs_read_full(int fd, char *buf, size_t size);
+
 #endif

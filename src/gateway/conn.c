@@ -395,8 +395,8 @@ static int conn_dispatch(struct conn *c, struct http1_request *req)
 	c->req.head_method = req->method.n == 4 && memcmp(req->method.p, "HEAD", 4) == 0;
 	c->req.keep_alive = req->keep_alive;
 	c->req.minor = req->minor;
-	c->req.body = req->body;
-	c->req.remaining = req->body == HTTP1_BODY_LENGTH ? req->content_length : 0;
+	c->req.body.kind = req->body;
+	c->req.body.remaining = req->body == HTTP1_BODY_LENGTH ? req->content_length : 0;
 	c->req.upgrade = req->upgrade;
 	if (!req->keep_alive)
 		c->close_after = true;

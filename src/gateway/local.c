@@ -40,8 +40,8 @@ static int local_send(struct conn *c, int status)
 static bool local_keep(struct conn *c, bool can_keep)
 {
 	/* An unread body would be taken for the next request: never keep. */
-	bool no_body = c->req.body == HTTP1_BODY_NONE ||
-		       (c->req.body == HTTP1_BODY_LENGTH && c->req.remaining == 0);
+	bool no_body = c->req.body.kind == HTTP1_BODY_NONE ||
+		       (c->req.body.kind == HTTP1_BODY_LENGTH && c->req.body.remaining == 0);
 	bool keep = can_keep && no_body && c->req.keep_alive && !c->close_after &&
 		    !c->w->draining;
 

@@ -27,9 +27,55 @@ void proxy_abort(struct conn *c)
 
 /* Whether the failure of a pooled connection may be retried on a fresh
  * one: the service saw nothing it could have acted on. */
+/* ---- a body, in either direction ---------------------------------------------------- */
+
+/* How much of the AVAIL bytes at DATA (the input's start) B may forward now:
+ * up to the rest of a sized body, whole chunks of a chunked one (their framing
+ * checked), everything of a response read until the service closes.  -1 for
+ * a broken chunked framing. */
+static int body_frame(struct body_fwd *b, const char *data, size_t avail)
+{
+	size_t used = 0;
+	int r;
+
+	switch (b->kind) {
+	case HTTP1_BODY_LENGTH:
+		b->fwd = avail < b->remaining ? avail : (size_t)b->remaining;
+		break;
+	case HTTP1_BODY_CHUNKED:
+		r = http1_chunked_scan(&b->chunked, data, avail, &used);
+		if (r < 0)
+			return -1;
+		b->fwd = used;
+		b->chunked_end = r == 1;
+		break;
+	default:
+		b->fwd = avail;
+		break;
+	}
+	return 0;
+}
+
+/* N bytes of B's cleared ones were written on: taken from IN. */
+static void body_sent(struct body_fwd *b, struct gw_buf *in, size_t n)
+{
+	in->start += n;
+	b->fwd -= n;
+	b->bytes += n;
+	if (b->kind == HTTP1_BODY_LENGTH)
+		b->remaining -= n;
+}
+
+/* Whether all of B went (none at all counts); never for a body read until close. */
+static bool body_complete(const struct body_fwd *b)
+{
+	return b->fwd == 0 && (b->kind == HTTP1_BODY_NONE || (b->kind == HTTP1_BODY_LENGTH && b->remaining == 0) ||
+			       (b->kind == HTTP1_BODY_CHUNKED && b->chunked_end));
+}
+
 static bool proxy_may_retry(const struct conn *c)
 {
-	return c->up->reused && !c->resp.got_bytes && c->req.body_sent == 0 && c->req.idempotent &&
+	return c->up->reused && !c->resp.got_bytes && c->req.body.bytes == 0 && c->req.idempotent &&
 	       !c->resp.client_started && !c->resp.retried;
 }
 
@@ -100,9 +146,8 @@ int proxy_start(struct conn *c, const struct http1_request *req, const struct ro
 			     c->req.head_method ||
 			     (req->method.n == 7 && memcmp(req->method.p, "OPTIONS", 7) == 0));
 	if (req->body == HTTP1_BODY_CHUNKED)
-		http1_chunked_init(&c->req.chunked);
-	c->req.done = req->body == HTTP1_BODY_NONE ||
-		      (req->body == HTTP1_BODY_LENGTH && req->content_length == 0);
+		http1_chunked_init(&c->req.body.chunked);
+	c->req.done = body_complete(&c->req.body);
 	memset(&c->resp, 0, sizeof(c->resp));
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
@@ -146,29 +191,16 @@ static int proxy_pump_request(struct conn *c)
 	while (!c->req.done) {
 		size_t avail = in->end - in->start;
 
-		if (c->req.fwd == 0 && avail > 0) {
-			if (c->req.body == HTTP1_BODY_LENGTH) {
-				c->req.fwd = avail < c->req.remaining ? avail : (size_t)c->req.remaining;
-			} else {
-				size_t used = 0;
-				int r = http1_chunked_scan(&c->req.chunked, in->data + in->start, avail, &used);
-
-				if (r < 0)
-					return proxy_client_broken(c, 400);
-				if (c->req.chunked.data_len > c->w->set.max_body)
-					return proxy_client_broken(c, 413);
-				c->req.fwd = used;
-				c->req.chunked_end = r == 1;
-			}
+		if (c->req.body.fwd == 0 && avail > 0) {
+			if (body_frame(&c->req.body, in->data + in->start, avail) < 0)
+				return proxy_client_broken(c, 400);
+			if (c->req.body.chunked.data_len > c->w->set.max_body)
+				return proxy_client_broken(c, 413);
 		}
-		if (c->req.fwd > 0) {
-			n = upstream_write(u, in->data + in->start, c->req.fwd);
+		if (c->req.body.fwd > 0) {
+			n = upstream_write(u, in->data + in->start, c->req.body.fwd);
 			if (n > 0) {
-				in->start += (size_t)n;
-				c->req.fwd -= (size_t)n;
-				c->req.body_sent += (uint64_t)n;
-				if (c->req.body == HTTP1_BODY_LENGTH)
-					c->req.remaining -= (uint64_t)n;
+				body_sent(&c->req.body, in, (size_t)n);
 				progress = 1;
 				continue;
 			}
@@ -178,16 +210,12 @@ static int proxy_pump_request(struct conn *c)
 			}
 			return proxy_upstream_broken(c, 502);
 		}
-		if ((c->req.body == HTTP1_BODY_LENGTH && c->req.remaining == 0) ||
-		    (c->req.body == HTTP1_BODY_CHUNKED && c->req.chunked_end)) {
+		if (body_complete(&c->req.body)) {
 			c->req.done = true;
 			break;
 		}
 		/* Everything read was forwarded: read more of the body. */
-		if (in->start == in->end)
-			in->start = in->end = 0;
-		else if (in->end == GW_BUF_SIZE)
-			buf_compact(in);
+		buf_make_room(in);
 		n = conn_read(c, in->data + in->end, GW_BUF_SIZE - in->end);
 		if (n > 0) {
 			in->end += (size_t)n;
@@ -213,18 +241,11 @@ static void proxy_body_with_head(struct conn *c)
 
 	if (c->resp.done || in->end == in->start || proxy_response_framing(c) < 0)
 		return;   /* broken framing is found again, and handled, by the pump */
-	n = c->resp.fwd < GW_BUF_SIZE - c->hb.end ? c->resp.fwd : GW_BUF_SIZE - c->hb.end;
+	n = c->resp.body.fwd < GW_BUF_SIZE - c->hb.end ? c->resp.body.fwd : GW_BUF_SIZE - c->hb.end;
 	memcpy(c->hb.data + c->hb.end, in->data + in->start, n);
 	c->hb.end += n;
-	in->start += n;
-	c->resp.fwd -= n;
-	c->resp.bytes += n;
-	if (c->resp.body == HTTP1_BODY_LENGTH) {
-		c->resp.remaining -= n;
-		c->resp.done = c->resp.remaining == 0;
-	} else if (c->resp.body == HTTP1_BODY_CHUNKED) {
-		c->resp.done = c->resp.chunked_end && c->resp.fwd == 0;
-	}
+	body_sent(&c->resp.body, in, n);
+	c->resp.done = body_complete(&c->resp.body);
 }
 
 /* A response head arrived in u->in: pass it on rewritten. */
@@ -270,13 +291,12 @@ static int proxy_response_head_in(struct conn *c, struct http1_response *resp)
 	c->resp.client_started = true;
 	c->resp.head_done = true;
 	c->resp.status = resp->status;
-	c->resp.body = resp->body;
-	c->resp.remaining = resp->content_length;
+	c->resp.body.kind = resp->body;
+	c->resp.body.remaining = resp->content_length;
 	c->resp.reusable = resp->keep_alive && resp->body != HTTP1_BODY_CLOSE && c->req.minor == 1;
-	c->resp.done = resp->body == HTTP1_BODY_NONE ||
-		       (resp->body == HTTP1_BODY_LENGTH && resp->content_length == 0);
 	if (resp->body == HTTP1_BODY_CHUNKED)
-		http1_chunked_init(&c->resp.chunked);
+		http1_chunked_init(&c->resp.body.chunked);
+	c->resp.done = body_complete(&c->resp.body);
 	if (c->log) {
 		c->log->status = resp->status;
 		c->log->upstream_status = resp->status;
@@ -289,30 +309,13 @@ static int proxy_response_head_in(struct conn *c, struct http1_response *resp)
 	return 1;
 }
 
-/* Bytes of the response body in u->in that may go to the client now;
- * 0 with resp.done set at its end, -1 for broken framing. */
+/* Clear the response body bytes in u->in that may go to the client now;
+ * -1 for broken framing. */
 static int proxy_response_framing(struct conn *c)
 {
 	struct gw_buf *in = &c->up->in;
-	size_t avail = in->end - in->start, used = 0;
-	int r;
 
-	switch (c->resp.body) {
-	case HTTP1_BODY_LENGTH:
-		c->resp.fwd = avail < c->resp.remaining ? avail : (size_t)c->resp.remaining;
-		break;
-	case HTTP1_BODY_CHUNKED:
-		r = http1_chunked_scan(&c->resp.chunked, in->data + in->start, avail, &used);
-		if (r < 0)
-			return -1;
-		c->resp.fwd = used;
-		c->resp.chunked_end = r == 1;
-		break;
-	default:
-		c->resp.fwd = avail;
-		break;
-	}
-	return 0;
+	return body_frame(&c->resp.body, in->data + in->start, in->end - in->start);
 }
 
 /* Service -> client: heads (interim ones too), then the body. */
@@ -356,16 +359,12 @@ static int proxy_pump_response(struct conn *c)
 				continue;
 			}
 		} else if (c->resp.head_done) {
-			if (c->resp.fwd == 0 && in->end > in->start && proxy_response_framing(c) < 0)
+			if (c->resp.body.fwd == 0 && in->end > in->start && proxy_response_framing(c) < 0)
 				return -1;   /* the client has the head: it can only be cut */
-			if (c->resp.fwd > 0) {
-				n = conn_write(c, in->data + in->start, c->resp.fwd);
+			if (c->resp.body.fwd > 0) {
+				n = conn_write(c, in->data + in->start, c->resp.body.fwd);
 				if (n > 0) {
-					in->start += (size_t)n;
-					c->resp.fwd -= (size_t)n;
-					c->resp.bytes += (uint64_t)n;
-					if (c->resp.body == HTTP1_BODY_LENGTH)
-						c->resp.remaining -= (uint64_t)n;
+					body_sent(&c->resp.body, in, (size_t)n);
 					progress = 1;
 					continue;
 				}
@@ -375,17 +374,13 @@ static int proxy_pump_response(struct conn *c)
 				}
 				return -1;
 			}
-			if ((c->resp.body == HTTP1_BODY_LENGTH && c->resp.remaining == 0) ||
-			    (c->resp.body == HTTP1_BODY_CHUNKED && c->resp.chunked_end)) {
+			if (body_complete(&c->resp.body)) {
 				c->resp.done = true;
 				return 1;
 			}
 		}
 		/* Read more from the service. */
-		if (in->start == in->end)
-			in->start = in->end = 0;
-		else if (in->end == GW_BUF_SIZE)
-			buf_compact(in);
+		buf_make_room(in);
 		if (in->end == GW_BUF_SIZE)
 			return proxy_upstream_broken(c, 502);   /* a head over the limit */
 		n = upstream_read(u, in->data + in->end, GW_BUF_SIZE - in->end);
@@ -401,7 +396,7 @@ static int proxy_pump_response(struct conn *c)
 			c->waits_up = c->req.done || c->resp.head_done;
 			return progress;
 		}
-		if (n == IO_EOF && c->resp.head_done && c->resp.body == HTTP1_BODY_CLOSE) {
+		if (n == IO_EOF && c->resp.head_done && c->resp.body.kind == HTTP1_BODY_CLOSE) {
 			c->resp.done = true;
 			return 1;
 		}
@@ -507,7 +502,7 @@ static int proxy_finish(struct conn *c)
 	c->up = NULL;
 	upstream_release(u, reuse);
 	if (c->log)
-		c->log->bytes = c->resp.bytes;
+		c->log->bytes = c->resp.body.bytes;
 	return conn_response_done(c);
 }
 

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 
 /* A PEM file of a chain is a few KiB; refuse anything absurd before reading it. */
 #define TLS_FILE_MAX (1024 * 1024)
@@ -30,7 +31,7 @@ static int tls_file_bio(const char *path, BIO **out, struct error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	cleanup_free char *buf = NULL;
-	size_t len = 0;
+	ssize_t len;
 	struct stat st;
 	BIO *bio;
 
@@ -45,23 +46,15 @@ static int tls_file_bio(const char *path, BIO **out, struct error *err)
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return error_set(err, ENOMEM, "read '%s'", path);
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return error_set(err, errno, "read '%s'", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	len = fs_read_full(fd, buf, (size_t)st.st_size);
+	if (len < 0)
+		return error_set(err, (int)-len, "read '%s'", path);
 	bio = BIO_new(BIO_s_mem());
 	if (!bio || BIO_write(bio, buf, (int)len) != (int)len) {
 		BIO_free(bio);
 		return error_set(err, ENOMEM, "read '%s'", path);
 	}
-	OPENSSL_cleanse(buf, len);
+	OPENSSL_cleanse(buf, (size_t)len);
 	*out = bio;
 	return 0;
 }

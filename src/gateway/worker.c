@@ -65,6 +65,15 @@ void buf_compact(struct gw_buf *b)
 	b->start = 0;
 }
 
+/* Room at the end of B for more input; see worker.h. */
+void buf_make_room(struct gw_buf *b)
+{
+	if (b->start == b->end)
+		b->start = b->end = 0;
+	else if (b->end == GW_BUF_SIZE)
+		buf_compact(b);
+}
+
 /* splitmix64: request ids need to be unique and unpredictable enough to
  * not collide, not secret. */
 static uint64_t worker_random(struct worker *w)

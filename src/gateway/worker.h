@@ -80,36 +80,37 @@ enum conn_state {
 };
 
 /* What the current request needs after its head has been parsed. */
+/* A body on its way through the gateway, in either direction: its framing,
+ * how much of the buffered input is cleared to forward, and what went. */
+struct body_fwd {
+	enum http1_body kind;       /* NONE, LENGTH, CHUNKED (or CLOSE: a response until EOF) */
+	uint64_t remaining;         /* LENGTH: body bytes still to forward */
+	struct http1_chunked chunked;
+	size_t fwd;                 /* bytes at the input's start cleared to forward */
+	bool chunked_end;           /* the scanner saw the end of the chunked body */
+	uint64_t bytes;             /* body bytes written on */
+};
+
 struct req_state {
 	bool head_method;           /* HEAD: the response has no body */
 	bool keep_alive;            /* the client asked to keep the connection */
 	bool upgrade;
 	int minor;
 	bool idempotent;            /* may be retried on a fresh upstream connection */
-	enum http1_body body;       /* NONE, LENGTH or CHUNKED */
-	uint64_t remaining;         /* LENGTH: body bytes still to forward */
-	struct http1_chunked chunked;
-	size_t fwd;                 /* bytes at c->in.start cleared to forward upstream */
-	bool chunked_end;           /* the scanner saw the end of the chunked body */
+	struct body_fwd body;       /* client -> service, from c->in */
 	bool done;                  /* the whole request is forwarded */
-	uint64_t body_sent;         /* body bytes written upstream */
 };
 
 /* What the current response needs after its head has been parsed. */
 struct resp_state {
 	bool head_done;             /* the final head (not 1xx) was parsed */
-	enum http1_body body;
-	uint64_t remaining;
-	struct http1_chunked chunked;
-	size_t fwd;                 /* bytes at up->in.start cleared to forward */
-	bool chunked_end;
+	struct body_fwd body;       /* service -> client, from up->in */
 	bool done;                  /* the whole body is forwarded */
 	bool reusable;              /* the upstream connection may go back to the pool */
 	bool got_bytes;             /* the service sent something */
 	bool client_started;        /* the client got a byte of the response */
 	bool retried;               /* sent again on a fresh connection once */
 	int status;
-	uint64_t bytes;             /* body bytes sent to the client */
 };
 
 /* For the access log: copies, since the buffers are reused. */
@@ -229,6 +230,9 @@ int buf_get(struct worker *w, struct gw_buf *b);
 void buf_put(struct worker *w, struct gw_buf *b);
 /* Move B's bytes to the start of its buffer. */
 void buf_compact(struct gw_buf *b);
+/* Before reading more into B: rewound when empty, compacted when its bytes
+ * reach the buffer's end (it may still be full: a head over the limit). */
+void buf_make_room(struct gw_buf *b);
 /* A fresh random request id: 32 hex digits. */
 void worker_request_id(struct worker *w, char out[33]);
 /* Let C run again after the other ready connections (fairness). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 
 /* Larger account files are refused (a hostile rootfs could offer /dev/zero). */
 #define IDENTITY_FILE_MAX (4U << 20)
@@ -215,7 +216,7 @@ static int read_in_root(int rootfd, const char *path, char **text, size_t *len, 
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	cleanup_close int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	size_t got = 0;
+	ssize_t got;
 	struct stat st;
 
 	if (fd < 0)
@@ -230,23 +231,13 @@ static int read_in_root(int rootfd, const char *path, char **text, size_t *len, 
 	if (!*text)
 		return error_set(err, ENOMEM, "read '%s'", path);
 	/* Up to one byte past the size: a file that grew is read as it was. */
-	while (got <= (size_t)st.st_size) {
-		ssize_t n = read(fd, *text + got, (size_t)st.st_size + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(*text);
-			*text = NULL;
-			return error_set(err, e, "read '%s'", path);
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	got = fs_read_full(fd, *text, (size_t)st.st_size + 1);
+	if (got < 0) {
+		free(*text);
+		*text = NULL;
+		return error_set(err, (int)-got, "read '%s'", path);
 	}
-	*len = got > (size_t)st.st_size ? (size_t)st.st_size : got;
+	*len = (size_t)got > (size_t)st.st_size ? (size_t)st.st_size : (size_t)got;
 	return 0;
 }
 

@@ -143,6 +143,25 @@ static void ln_emit_netns_check(struct ln_asm *a, uint64_t cookie)
 	ln_jump(a, LN_JNE_REG(R0, R1), L_OUT);
 }
 
+/* R0 = FUNC(map MAP_FD, key at fp+KEY_OFF): map_lookup_elem, or with R3 and
+ * R4 already set, map_update_elem. */
+static void ln_emit_map_call(struct ln_asm *a, int map_fd, int16_t key_off, int func)
+{
+	ln_ld_imm64(a, R1, BPF_PSEUDO_MAP_FD, (uint32_t)map_fd);
+	ln_emit(a, LN_MOV_REG(R2, FP));
+	ln_emit(a, LN_ADD_IMM(R2, key_off));
+	ln_emit(a, LN_CALL(func));
+}
+
+/* The socket's destination (ctx in R6) becomes { addr, port } at REG. */
+static void ln_emit_set_dest(struct ln_asm *a, int reg)
+{
+	ln_emit(a, LN_LDX(BPF_W, R1, reg, 0));
+	ln_emit(a, LN_STX(BPF_W, R6, R1, LN_CTX(user_ip4)));
+	ln_emit(a, LN_LDX(BPF_H, R1, reg, 4));
+	ln_emit(a, LN_STX(BPF_W, R6, R1, LN_CTX(user_port)));
+}
+
 /* connect4 and sendmsg4: a destination in 127.0.0.0/8 whose (address, port,
  * protocol) or (any, port, protocol) is in the ports map becomes the service's
  * address and port; the peers map remembers the original for the way back. */
@@ -164,17 +183,11 @@ static void ln_emit_redirect(struct ln_asm *a, int ports_fd, int peers_fd, uint6
 	ln_emit(a, LN_LDX(BPF_W, R3, R6, LN_CTX(protocol)));
 	ln_emit(a, LN_STX(BPF_B, FP, R3, -2));
 	ln_emit(a, LN_ST(BPF_B, FP, -1, 0));
-	ln_ld_imm64(a, R1, BPF_PSEUDO_MAP_FD, (uint32_t)ports_fd);
-	ln_emit(a, LN_MOV_REG(R2, FP));
-	ln_emit(a, LN_ADD_IMM(R2, -8));
-	ln_emit(a, LN_CALL(BPF_FUNC_map_lookup_elem));
+	ln_emit_map_call(a, ports_fd, -8, BPF_FUNC_map_lookup_elem);
 	ln_jump(a, LN_JNE_IMM(R0, 0), L_FOUND);
 	/* Not published on that loopback address: on any address, then. */
 	ln_emit(a, LN_ST(BPF_W, FP, -8, 0));
-	ln_ld_imm64(a, R1, BPF_PSEUDO_MAP_FD, (uint32_t)ports_fd);
-	ln_emit(a, LN_MOV_REG(R2, FP));
-	ln_emit(a, LN_ADD_IMM(R2, -8));
-	ln_emit(a, LN_CALL(BPF_FUNC_map_lookup_elem));
+	ln_emit_map_call(a, ports_fd, -8, BPF_FUNC_map_lookup_elem);
 	ln_jump(a, LN_JEQ_IMM(R0, 0), L_OUT);
 	ln_label(a, L_FOUND);
 	ln_emit(a, LN_MOV_REG(R7, R0));
@@ -195,18 +208,12 @@ static void ln_emit_redirect(struct ln_asm *a, int ports_fd, int peers_fd, uint6
 	ln_emit(a, LN_LDX(BPF_W, R1, R6, LN_CTX(user_port)));
 	ln_emit(a, LN_STX(BPF_H, FP, R1, -36));
 	ln_emit(a, LN_ST(BPF_H, FP, -34, 0));
-	ln_ld_imm64(a, R1, BPF_PSEUDO_MAP_FD, (uint32_t)peers_fd);
-	ln_emit(a, LN_MOV_REG(R2, FP));
-	ln_emit(a, LN_ADD_IMM(R2, -32));
 	ln_emit(a, LN_MOV_REG(R3, FP));
 	ln_emit(a, LN_ADD_IMM(R3, -40));
 	ln_emit(a, LN_MOV_IMM(R4, BPF_ANY));
 	/* A failed update only means getpeername() shows the service's address. */
-	ln_emit(a, LN_CALL(BPF_FUNC_map_update_elem));
-	ln_emit(a, LN_LDX(BPF_W, R1, R7, 0));
-	ln_emit(a, LN_STX(BPF_W, R6, R1, LN_CTX(user_ip4)));
-	ln_emit(a, LN_LDX(BPF_H, R1, R7, 4));
-	ln_emit(a, LN_STX(BPF_W, R6, R1, LN_CTX(user_port)));
+	ln_emit_map_call(a, peers_fd, -32, BPF_FUNC_map_update_elem);
+	ln_emit_set_dest(a, R7);
 	ln_label(a, L_OUT);
 	/* 1 = carry on with the (possibly rewritten) address; we never refuse. */
 	ln_emit(a, LN_MOV_IMM(R0, 1));
@@ -228,15 +235,9 @@ static void ln_emit_restore(struct ln_asm *a, int peers_fd, uint64_t cookie)
 	ln_emit(a, LN_LDX(BPF_W, R1, R6, LN_CTX(protocol)));
 	ln_emit(a, LN_STX(BPF_B, FP, R1, -2));
 	ln_emit(a, LN_ST(BPF_B, FP, -1, 0));
-	ln_ld_imm64(a, R1, BPF_PSEUDO_MAP_FD, (uint32_t)peers_fd);
-	ln_emit(a, LN_MOV_REG(R2, FP));
-	ln_emit(a, LN_ADD_IMM(R2, -16));
-	ln_emit(a, LN_CALL(BPF_FUNC_map_lookup_elem));
+	ln_emit_map_call(a, peers_fd, -16, BPF_FUNC_map_lookup_elem);
 	ln_jump(a, LN_JEQ_IMM(R0, 0), L_OUT);
-	ln_emit(a, LN_LDX(BPF_W, R1, R0, 0));
-	ln_emit(a, LN_STX(BPF_W, R6, R1, LN_CTX(user_ip4)));
-	ln_emit(a, LN_LDX(BPF_H, R1, R0, 4));
-	ln_emit(a, LN_STX(BPF_W, R6, R1, LN_CTX(user_port)));
+	ln_emit_set_dest(a, R0);
 	ln_label(a, L_OUT);
 	ln_emit(a, LN_MOV_IMM(R0, 1));
 	ln_emit(a, LN_EXIT());

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 
 #define RESOLV_WORD_MAX 64  /* the longest IPv6 text is 45 bytes */
 
@@ -88,7 +89,7 @@ int resolv_conf_load(const char *path, struct ip_addr *out, struct error *err)
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	cleanup_free char *text = NULL;
 	struct stat st;
-	size_t len = 0;
+	ssize_t len;
 
 	if (fd < 0)
 		return error_set(err, errno, "open '%s'", path);
@@ -100,16 +101,8 @@ int resolv_conf_load(const char *path, struct ip_addr *out, struct error *err)
 	if (!text)
 		return error_set(err, ENOMEM, "read '%s'", path);
 	/* Only the first RESOLV_CONF_SIZE_MAX bytes: the servers come first anyway. */
-	while (len < RESOLV_CONF_SIZE_MAX) {
-		ssize_t n = read(fd, text + len, RESOLV_CONF_SIZE_MAX - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return error_set(err, errno, "read '%s'", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return (int)resolv_conf_parse(text, len, out);
+	len = fs_read_full(fd, text, RESOLV_CONF_SIZE_MAX);
+	if (len < 0)
+		return error_set(err, (int)-len, "read '%s'", path);
+	return (int)resolv_conf_parse(text, (size_t)len, out);
 }
